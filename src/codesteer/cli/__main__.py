@@ -1,0 +1,3 @@
+from codesteer.cli import main
+
+main()

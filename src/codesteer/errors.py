@@ -1,0 +1,20 @@
+"""The one exception type a user can cause.
+
+Every layer raises ``CodesteerError`` (or a subclass) for mistakes a user can fix: a bad model spec, an
+unreachable endpoint, a missing extra, an unwritable folder. The CLI prints its message on one line and exits
+non-zero; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class CodesteerError(Exception):
+    """A mistake the user can fix; the message says how."""
+
+
+class MissingExtraError(CodesteerError):
+    """An optional dependency group is not installed."""
+
+    def __init__(self, extra: str, what: str) -> None:
+        super().__init__(f"{what} needs the '{extra}' extra: pip install 'codesteer[{extra}]'")
+        self.extra = extra

@@ -1,0 +1,29 @@
+"""SymBench: 37 symbolic tasks with seeded generators, exact-rule questions and model-free verifiers.
+
+``tasks()`` lists them, ``generate()`` draws instances, ``verify()`` scores a reply, ``load_reference()``
+reads the paper's published test files. New tasks subclass ``Task`` in ``symbench/suite/`` and ``@register``.
+"""
+
+from codesteer.symbench._api import generate, load_reference, resolve_config, tasks, verify
+from codesteer.symbench._parse import ParseError, extract_answer
+from codesteer.symbench._task import Draft, RefItem, Task, get_task, register
+from codesteer.symbench._types import Instance, Knob, TaskInfo, Verdict
+
+__all__ = [
+    "Draft",
+    "Instance",
+    "Knob",
+    "ParseError",
+    "RefItem",
+    "Task",
+    "TaskInfo",
+    "Verdict",
+    "extract_answer",
+    "generate",
+    "get_task",
+    "load_reference",
+    "register",
+    "resolve_config",
+    "tasks",
+    "verify",
+]
