@@ -5,6 +5,7 @@ reads the paper's published test files. New tasks subclass ``Task`` in ``symbenc
 """
 
 from codesteer.symbench._api import generate, load_reference, resolve_config, tasks, verify
+from codesteer.symbench._io import export, read_jsonl, read_responses, select_tasks, write_jsonl
 from codesteer.symbench._parse import ParseError, extract_answer
 from codesteer.symbench._task import Draft, RefItem, Task, get_task, register
 from codesteer.symbench._types import Instance, Knob, TaskInfo, Verdict
@@ -18,12 +19,17 @@ __all__ = [
     "Task",
     "TaskInfo",
     "Verdict",
+    "export",
     "extract_answer",
     "generate",
     "get_task",
     "load_reference",
+    "read_jsonl",
+    "read_responses",
     "register",
     "resolve_config",
+    "select_tasks",
     "tasks",
     "verify",
+    "write_jsonl",
 ]
