@@ -1,0 +1,193 @@
+"""``codesteer manifest|run|results|compare|report``: evaluation from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from codesteer.cli._app import app, console
+
+DEFAULT_TASKS = "number_multiply,letters,game24"
+DEFAULT_METHODS = "only_question,codesteer"
+DEFAULT_MODEL = "embedded/default"
+
+manifest_app = typer.Typer(help="Seeded instance lists shared by every method and model of a run.", no_args_is_help=True)
+app.add_typer(manifest_app, name="manifest")
+
+
+def _levels(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"--complexity expects levels like 1,3,5, got {text!r}") from None
+
+
+@manifest_app.command("create")
+def manifest_create(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Manifest file (JSONL).")],
+    tasks: Annotated[str, typer.Option("--tasks", help="all, seen, unseen or a comma list.")] = "all",
+    n: Annotated[int, typer.Option("-n", "--n", help="Instances per task.")] = 5,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    complexity: Annotated[str | None, typer.Option("--complexity", help="Levels to spread over, e.g. 1,3,5.")] = None,
+    reference: Annotated[Path | None, typer.Option("--reference", help="Use the paper's published instances from this folder.")] = None,
+) -> None:
+    """Write the exact instance list of an evaluation."""
+    from codesteer.eval import create_manifest
+    from codesteer.symbench import write_jsonl
+
+    insts = create_manifest(tasks, n, seed, complexity=_levels(complexity), reference=reference)
+    count = write_jsonl(insts, out)
+    console.print(f"wrote {count} instances ({len({i.task for i in insts})} tasks) to {out}")
+
+
+@app.command("run")
+def run_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Run folder (results.sqlite, report.html). Re-running resumes.")] = Path("runs/default"),
+    manifest: Annotated[Path | None, typer.Option("--manifest", help="Instances JSONL from `codesteer manifest create`.")] = None,
+    tasks: Annotated[str, typer.Option("--tasks", help="Without --manifest: all, seen, unseen or a comma list.")] = DEFAULT_TASKS,
+    n: Annotated[int, typer.Option("-n", "--n", help="Without --manifest: instances per task.")] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    methods: Annotated[str, typer.Option("--methods", help="Comma list of methods (see `codesteer methods`).")] = DEFAULT_METHODS,
+    task_model: Annotated[str, typer.Option("--task-model", help="Task model spec.")] = DEFAULT_MODEL,
+    guide_model: Annotated[str | None, typer.Option("--guide-model", help="Guide model spec (default: the task model).")] = None,
+    checker_model: Annotated[str | None, typer.Option("--checker-model", help="Self-check model (default: the task model).")] = None,
+    max_rounds: Annotated[int, typer.Option("--max-rounds", help="CodeSteer rounds after the first answer.")] = 5,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Samples in flight.")] = 4,
+    executor: Annotated[str, typer.Option("--executor", help="local (asyncio) or ray.")] = "local",
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
+) -> None:
+    """Evaluate methods on a manifest with one model configuration; resumable."""
+    from codesteer.eval import RunConfig, RunStore, build_models, create_manifest, run_eval
+    from codesteer.methods import get_method
+    from codesteer.models import get_model
+    from codesteer.sandbox import get_sandbox
+    from codesteer.symbench import read_jsonl
+
+    if executor not in ("local", "ray"):
+        raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
+    if executor == "ray":
+        from codesteer.errors import MissingExtraError
+
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise MissingExtraError("ray", "--executor ray") from None
+    method_names = [m.strip() for m in methods.split(",") if m.strip()]
+    for m in method_names:
+        get_method(m)
+    instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
+    config = RunConfig(task_model=task_model, guide_model=guide_model, checker_model=checker_model,
+                       max_rounds=max_rounds, concurrency=concurrency)
+    with RunStore(out) as store:
+        sandbox = get_sandbox("local")  # before any model loads torch: the zygote forks a clean process
+        models = build_models(config, get_model)
+        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
+        with sandbox, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                               TimeElapsedColumn(), TextColumn("{task.fields[info]}"), console=console,
+                               transient=False) as bar:
+            tid = bar.add_task("samples", total=len(instances) * len(method_names), info="")
+
+            def update(p) -> None:  # type: ignore[no-untyped-def]
+                per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
+                bar.update(tid, completed=p.skipped + p.done + p.errors,
+                           info=f"{per} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
+
+            prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
+        console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
+                      + (f" (last: {prog.last_error})" if prog.errors else ""))
+        _print_summary(store)
+    if report:
+        from codesteer.eval import write_report
+
+        html, md = write_report(out)
+        console.print(f"report: {html}  (summary: {md})")
+
+
+def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
+    from codesteer.eval import compute_scores
+    from codesteer.symbench import tasks as all_tasks
+
+    seen = {t.name: t.seen for t in all_tasks()}
+    s = compute_scores(store.rows(), seen)
+    table = Table(title="success rate (%)")
+    table.add_column("task")
+    for m in s.methods:
+        table.add_column(m, justify="right")
+    rates = s.rate_table()
+    for t in s.tasks:
+        best = max(rates[m].get(t, 0) for m in s.methods)
+        table.add_row(t, *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
+                           for m in s.methods])
+    avg = s.averages()
+    table.add_row("[bold]norm. avg (total)", *[f"{avg[m].get('norm_total', 0):.1f}" for m in s.methods])
+    console.print(table)
+
+
+@app.command("results")
+def results_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
+    fmt: Annotated[str, typer.Option("--format", help="json (JSON lines) or csv.")] = "json",
+) -> None:
+    """Dump one record per (instance, method, model configuration)."""
+    from codesteer.eval import RunStore
+
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"unknown format {fmt!r}; valid: json, csv")
+    with RunStore(run_dir, create=False) as store:
+        records = [r.to_record() for r in store.rows()]
+    if fmt == "json":
+        for rec in records:
+            sys.stdout.write(json.dumps(rec) + "\n")
+        return
+    fields = ["instance_id", "task", "complexity", "method", "task_model", "guide_model", "correct", "score", "turns",
+              "tokens", "cost", "wall_s"]
+    w = csv.DictWriter(sys.stdout, fieldnames=fields)
+    w.writeheader()
+    for rec in records:
+        w.writerow({**rec, "tokens": json.dumps(rec["tokens"])})
+
+
+@app.command("compare")
+def compare_cmd(
+    run_a: Annotated[Path, typer.Argument(help="First run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="Second run folder.")],
+) -> None:
+    """Per-task differences of success rate between two runs, per method, with a two-proportion test."""
+    from codesteer.eval import RunStore, compute_scores, two_proportion_p
+    from codesteer.symbench import tasks as all_tasks
+
+    seen = {t.name: t.seen for t in all_tasks()}
+    with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
+        sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
+    table = Table(title=f"{run_a} → {run_b}")
+    for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
+        table.add_column(col, justify="right" if col not in ("method", "task") else "left")
+    for m in sorted(set(sa.methods) & set(sb.methods)):
+        for t in sorted(set(sa.by_task[m]) | set(sb.by_task[m])):
+            ca, cb = sa.by_task[m].get(t), sb.by_task[m].get(t)
+            if ca is None or cb is None:
+                continue
+            p = two_proportion_p(ca.correct, ca.n, cb.correct, cb.n)
+            d = (cb.rate - ca.rate) * 100
+            mark = "[bold]" if p < 0.05 else ""
+            table.add_row(m, t, f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
+    console.print(table)
+
+
+@app.command("report")
+def report_cmd(run_dir: Annotated[Path, typer.Argument(help="Run folder.")]) -> None:
+    """Write report.html (self-contained) and report.md for a run."""
+    from codesteer.eval import write_report
+
+    html, md = write_report(run_dir)
+    console.print(f"wrote {html} and {md}")

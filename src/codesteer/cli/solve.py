@@ -1,0 +1,85 @@
+"""``codesteer solve``: run one method on one instance and show the trajectory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.syntax import Syntax
+
+from codesteer import symbench
+from codesteer.cli._app import app, console
+from codesteer.cli.bench import parse_knobs
+
+DEFAULT_MODEL = "embedded/default"
+
+
+@app.command()
+def solve(
+    task: Annotated[str, typer.Argument(help="SymBench task name.")],
+    method: Annotated[str, typer.Option("--method", "-m", help="Method name (see `codesteer methods`).")] = "codesteer",
+    task_model: Annotated[str, typer.Option("--task-model", help="Model spec of the task model.")] = DEFAULT_MODEL,
+    guide_model: Annotated[str | None, typer.Option("--guide-model", help="Model spec of the guide (default: the task model).")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    complexity: Annotated[int, typer.Option("--complexity", help="1..5")] = 1,
+    knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
+    max_rounds: Annotated[int, typer.Option("--max-rounds")] = 5,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
+) -> None:
+    """Generate one instance, solve it with a method, verify and print the trajectory."""
+    from codesteer.methods import get_method
+    from codesteer.models import get_model
+    from codesteer.sandbox import get_sandbox
+    from codesteer.steer import Models, SteerOptions
+
+    m = get_method(method)
+    inst = symbench.generate(task, 1, seed=seed, complexity=complexity, **parse_knobs(knob))[0]
+    task_m = get_model(task_model)
+    guide_m = get_model(guide_model) if guide_model else None
+    with get_sandbox("local") as sandbox:
+        traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, SteerOptions(max_rounds=max_rounds)))
+    verdict = symbench.verify(inst, traj.final_answer)
+    if json_out:
+        print(json.dumps({"instance": inst.to_dict(), "trajectory": traj.model_dump(), "verdict": verdict.to_dict()}))
+        return
+    print_trajectory(traj, verdict)
+
+
+def print_trajectory(traj, verdict) -> None:  # type: ignore[no-untyped-def]
+    """Render a trajectory for a person: guide and task turns interleaved, code, output, checkers, verdict."""
+    console.print(Panel(traj.question, title=f"{traj.task} · {traj.instance_id}", border_style="cyan"))
+    guides = {g.index: g for g in traj.guide_turns}
+    for turn in traj.task_turns:
+        g = guides.get(turn.index)
+        if g is not None:
+            console.print(Panel(g.raw.strip() or "(empty)", title=f"guide turn {g.index}: {g.decision}", border_style="magenta"))
+        console.print(Panel(turn.reply.strip() or "(empty)", title=f"task turn {turn.index}", border_style="blue"))
+        if turn.execution is not None:
+            ex = turn.execution
+            console.print(Syntax(ex.code, "python", line_numbers=False))
+            status = "timed out" if ex.timed_out else f"exit {ex.exit_code}"
+            console.print(Panel((ex.stdout or "(no output)")[-2000:] + (("\n[stderr]\n" + ex.stderr[-1000:]) if ex.stderr.strip() else ""),
+                                title=f"execution · {status} · {ex.wall_ms:.0f} ms", border_style="green" if ex.ok else "red"))
+        if turn.symbolic is not None:
+            console.print(f"[dim]symbolic checker:[/] {turn.symbolic.summary}")
+        if turn.selfcheck is not None:
+            console.print(f"[dim]self-check:[/] {turn.selfcheck.status} {turn.selfcheck.detail[:200]}")
+    for g in traj.guide_turns:
+        if g.index >= len(traj.task_turns):
+            console.print(Panel(g.raw.strip() or "(empty)", title=f"guide turn {g.index}: {g.decision}", border_style="magenta"))
+    tokens = traj.total_tokens
+    style = "bold green" if verdict.correct else "bold red"
+    console.print(f"[{style}]{'CORRECT' if verdict.correct else 'WRONG'}[/] ({verdict.reason}) · stop: {traj.stop_reason} · "
+                  f"{len(traj.task_turns)} task turn(s) · {tokens} tokens · {traj.wall_s:.1f} s")
+
+
+@app.command("methods")
+def list_methods() -> None:
+    """List the solving methods."""
+    from codesteer.methods import methods
+
+    for m in methods():
+        console.print(f"[bold]{m.name:24}[/] {m.title}: {m.description}")

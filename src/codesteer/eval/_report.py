@@ -1,0 +1,208 @@
+"""A self-contained HTML report (tables, inline SVG plots, transcripts) and a markdown summary of a run."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from codesteer.eval._scores import Scores, compute_scores
+from codesteer.eval._store import RunStore
+from codesteer.symbench import tasks as all_tasks
+
+_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+            "#bab0ac", "#1b9e77"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222;max-width:1400px}
+h1{margin-bottom:4px} .sub{color:#666;margin-top:0}
+table{border-collapse:collapse;margin:12px 0;font-size:14px} th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}
+th{background:#f4f4f4} td.l,th.l{text-align:left} td.best{background:#d9f2d9;font-weight:bold}
+tr.avg td{border-top:2px solid #888;font-weight:bold}
+.plots{display:flex;flex-wrap:wrap;gap:16px} .plot{border:1px solid #eee;padding:8px}
+details{border:1px solid #ddd;border-radius:4px;margin:6px 0;padding:4px 8px} summary{cursor:pointer}
+.ok{color:#1a7f37;font-weight:bold} .bad{color:#cf222e;font-weight:bold}
+pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;max-height:400px;overflow-y:auto;font-size:12px}
+.turn{margin:6px 0 6px 12px;border-left:3px solid #ccc;padding-left:8px} .guide{border-color:#b07aa1} .task{border-color:#4e79a7}
+.legend span{display:inline-block;margin-right:12px} .sw{display:inline-block;width:10px;height:10px;margin-right:4px}
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _color(i: int) -> str:
+    return _PALETTE[i % len(_PALETTE)]
+
+
+def _table_html(s: Scores) -> str:
+    rates = s.rate_table()
+    head = "".join(f"<th>{_e(m)}</th>" for m in s.methods)
+    rows = []
+    for t in s.tasks:
+        best = max(rates[m].get(t, 0.0) for m in s.methods)
+        cells = []
+        for m in s.methods:
+            c = s.by_task[m].get(t)
+            if c is None:
+                cells.append("<td>–</td>")
+                continue
+            lo, hi = c.ci
+            cls = ' class="best"' if c.rate * 100 == best and best > 0 else ""
+            cells.append(f'<td{cls} title="{c.correct}/{c.n}, 95% CI {lo * 100:.0f}–{hi * 100:.0f}">{c.rate * 100:.0f}</td>')
+        split = "seen" if s.seen.get(t, True) else "unseen"
+        rows.append(f'<tr><td class="l">{_e(t)} <small>({split})</small></td>{"".join(cells)}</tr>')
+    avg = s.averages()
+    for key, label in [("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. unseen"),
+                       ("norm_total", "Ave. Norm. total"), ("raw_total", "raw average")]:
+        if any(key in avg[m] for m in s.methods):
+            rows.append(f'<tr class="avg"><td class="l">{label}</td>'
+                        + "".join(f"<td>{avg[m].get(key, 0.0):.1f}</td>" for m in s.methods) + "</tr>")
+    cost_rows = []
+    for m in s.methods:
+        c = s.overall[m]
+        n = max(c.n, 1)
+        cost_rows.append(f'<tr><td class="l">{_e(m)}</td><td>{c.n}</td><td>{c.rate * 100:.1f}</td><td>{c.tokens / n:.0f}</td>'
+                         f"<td>{c.cost / n:.5f}</td><td>{c.wall_s / n:.2f}</td></tr>")
+    return (f'<table id="score-table"><tr><th class="l">task</th>{head}</tr>{"".join(rows)}</table>'
+            '<h3>Cost per sample</h3><table id="cost-table"><tr><th class="l">method</th><th>samples</th><th>success %</th>'
+            f'<th>tokens</th><th>cost $</th><th>wall s</th></tr>{"".join(cost_rows)}</table>')
+
+
+def _legend(methods: list[str]) -> str:
+    return '<div class="legend">' + "".join(
+        f'<span><i class="sw" style="background:{_color(i)}"></i>{_e(m)}</span>' for i, m in enumerate(methods)) + "</div>"
+
+
+def _line_plot(title: str, series: dict[str, list[tuple[float, float]]], methods: list[str], xlabel: str) -> str:
+    w, h, pad = 300, 200, 36
+    xs = [x for pts in series.values() for x, _ in pts] or [1, 5]
+    x0, x1 = min(xs), max(xs)
+    x1 = x1 if x1 > x0 else x0 + 1
+
+    def px(x: float) -> float:
+        return pad + (x - x0) / (x1 - x0) * (w - 2 * pad)
+
+    def py(y: float) -> float:
+        return h - pad - y / 100 * (h - 2 * pad)
+
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="{_e(title)}">',
+             f'<text x="{w / 2}" y="14" text-anchor="middle" font-size="12">{_e(title)}</text>',
+             f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
+             f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="#999"/>',
+             f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle" font-size="10">{_e(xlabel)}</text>']
+    for y in (0, 50, 100):
+        parts.append(f'<text x="{pad - 4}" y="{py(y) + 3}" text-anchor="end" font-size="9">{y}</text>')
+    for i, m in enumerate(methods):
+        pts = sorted(series.get(m, []))
+        if not pts:
+            continue
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        parts.append(f'<polyline fill="none" stroke="{_color(i)}" stroke-width="2" points="{path}"/>')
+        for x, y in pts:
+            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{_color(i)}"><title>{_e(m)}: {y:.0f}% at {x:g}</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _scatter(title: str, pts: dict[str, tuple[float, float]], methods: list[str], xlabel: str) -> str:
+    series = {m: [p] for m, p in pts.items()}
+    return _line_plot(title, series, methods, xlabel)
+
+
+def _plots_html(s: Scores) -> str:
+    blocks = []
+    for t in s.tasks:
+        series = {m: [(float(c), cell.rate * 100) for c, cell in s.by_complexity[m].get(t, {}).items() if c]
+                  for m in s.methods}
+        blocks.append(f'<div class="plot">{_line_plot(t, series, s.methods, "complexity")}</div>')
+    tok = {m: (s.overall[m].tokens / max(s.overall[m].n, 1), s.overall[m].rate * 100) for m in s.methods}
+    wall = {m: (s.overall[m].wall_s / max(s.overall[m].n, 1), s.overall[m].rate * 100) for m in s.methods}
+    cost = (f'<div class="plot">{_scatter("success vs tokens per sample", tok, s.methods, "tokens / sample")}</div>'
+            f'<div class="plot">{_scatter("success vs time per sample", wall, s.methods, "seconds / sample")}</div>')
+    return (f'<h2>Cost</h2>{_legend(s.methods)}<div class="plots" id="cost-plots">{cost}</div>'
+            f'<h2>Success vs complexity</h2>{_legend(s.methods)}<div class="plots" id="complexity-plots">{"".join(blocks)}</div>')
+
+
+def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], question: str) -> str:
+    ok = verdict.get("correct")
+    head = (f'<summary><span class="{"ok" if ok else "bad"}">{"✔" if ok else "✘"}</span> {_e(row.method)} · '
+            f"{_e(row.task)} · {_e(row.instance_id)} · {row.turns} turn(s) · {row.total_tokens()} tok · {row.wall_s:.1f}s · "
+            f"{_e(verdict.get('reason', ''))}</summary>")
+    parts = [f"<pre>{_e(question)}</pre>"]
+    guides = {g["index"]: g for g in traj.get("guide_turns", [])}
+    for turn in traj.get("task_turns", []):
+        g = guides.get(turn["index"])
+        if g:
+            parts.append(f'<div class="turn guide"><b>guide {g["index"]} ({_e(g["decision"])})</b><pre>{_e(g["raw"])}</pre></div>')
+        body = [f'<b>task {turn["index"]}</b><pre>{_e(turn["reply"])}</pre>']
+        ex = turn.get("execution")
+        if ex:
+            status = "timed out" if ex.get("timed_out") else f"exit {ex.get('exit_code')}"
+            body.append(f"<i>execution ({_e(status)}, {ex.get('wall_ms', 0):.0f} ms)</i><pre>{_e(ex.get('stdout', ''))}"
+                        + (f"\n[stderr]\n{_e(ex.get('stderr', ''))}" if ex.get("stderr") else "") + "</pre>")
+        if turn.get("symbolic"):
+            body.append(f"<i>symbolic checker:</i> {_e(turn['symbolic'].get('summary', ''))}<br>")
+        if turn.get("selfcheck"):
+            sc = turn["selfcheck"]
+            body.append(f"<i>self-check: {_e(sc.get('status'))}</i> {_e(sc.get('detail', ''))[:500]}")
+        parts.append(f'<div class="turn task">{"".join(body)}</div>')
+    for idx, g in guides.items():
+        if idx >= len(traj.get("task_turns", [])):
+            parts.append(f'<div class="turn guide"><b>guide {idx} ({_e(g["decision"])})</b><pre>{_e(g["raw"])}</pre></div>')
+    parts.append(f"<p>stop: {_e(traj.get('stop_reason'))} · final answer from {_e(traj.get('final_source'))}: "
+                 f"<code>{_e(str(traj.get('final_answer', ''))[-300:])}</code></p>")
+    return f'<details class="transcript">{head}{"".join(parts)}</details>'
+
+
+def write_report(run_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into the run folder; returns both paths."""
+    run = Path(run_dir)
+    with RunStore(run, create=False) as store:
+        rows = store.rows()
+        seen = {t.name: t.seen for t in all_tasks()}
+        s = compute_scores(rows, seen)
+        meta = store.meta()
+        insts = store.instances()
+        transcripts = [_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
+                       for r, t, v in store.trajectories()]
+    cfg = meta.get("config", {})
+    title = f"codesteer run: {run.name}"
+    sub = " · ".join(f"{k}: {v}" for k, v in cfg.items() if v) if cfg else ""
+    body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>"
+            f"<h2>Success rate per task (%)</h2><p>Best per task highlighted; hover a cell for n and the 95% Wilson interval. "
+            f"Ave. Norm. divides each task's score by the best method's score on it (the paper's normalisation).</p>"
+            f"{_table_html(s) if rows else '<p>No finished samples yet.</p>'}"
+            f"{_plots_html(s) if rows else ''}"
+            f'<h2>Transcripts ({len(transcripts)})</h2><div id="transcripts">{"".join(transcripts)}</div>')
+    html_path = run / "report.html"
+    html_path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+                         f"<style>{_CSS}</style></head><body>{body}</body></html>", encoding="utf-8")
+    md_path = run / "report.md"
+    md_path.write_text(markdown_summary(s, cfg), encoding="utf-8")
+    return html_path, md_path
+
+
+def markdown_summary(s: Scores, cfg: dict[str, Any]) -> str:
+    rates = s.rate_table()
+    lines = [f"# codesteer run summary\n\nconfig: `{json.dumps(cfg)}`\n",
+             "| task | " + " | ".join(s.methods) + " |", "|---|" + "---:|" * len(s.methods)]
+    for t in s.tasks:
+        best = max(rates[m].get(t, 0.0) for m in s.methods)
+        cells = []
+        for m in s.methods:
+            v = rates[m].get(t, 0.0)
+            cells.append(f"**{v:.0f}**" if v == best and best > 0 else f"{v:.0f}")
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    avg = s.averages()
+    for key, label in [("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. unseen"), ("norm_total", "Ave. Norm. total")]:
+        if any(key in avg[m] for m in s.methods):
+            lines.append(f"| {label} | " + " | ".join(f"{avg[m].get(key, 0.0):.1f}" for m in s.methods) + " |")
+    lines += ["", "| method | samples | success % | tokens/sample | cost $/sample | s/sample |", "|---|---:|---:|---:|---:|---:|"]
+    for m in s.methods:
+        c = s.overall[m]
+        n = max(c.n, 1)
+        lines.append(f"| {m} | {c.n} | {c.rate * 100:.1f} | {c.tokens / n:.0f} | {c.cost / n:.5f} | {c.wall_s / n:.2f} |")
+    return "\n".join(lines) + "\n"

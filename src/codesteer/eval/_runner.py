@@ -1,0 +1,140 @@
+"""Run methods × instances × one model configuration, concurrently, into a resumable store."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codesteer.eval._store import RunStore, result_key
+from codesteer.methods import get_method
+from codesteer.models import ChatModel, ModelError
+from codesteer.sandbox import Sandbox
+from codesteer.steer import Models, SteerOptions
+from codesteer.symbench import Instance, verify
+
+
+@dataclass
+class RunConfig:
+    """What identifies a row besides instance and method: the models and the loop options."""
+
+    task_model: str
+    guide_model: str | None = None
+    checker_model: str | None = None
+    max_rounds: int = 5
+    concurrency: int = 4
+
+    def key_config(self) -> dict[str, Any]:
+        return {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
+                "max_rounds": self.max_rounds}
+
+
+@dataclass
+class Progress:
+    """Live counters for the progress display (per method and task, tokens and cost so far)."""
+
+    total: int = 0
+    skipped: int = 0
+    done: int = 0
+    errors: int = 0
+    correct: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+    per_method: dict[str, list[int]] = field(default_factory=dict)  # method -> [done, correct]
+    last_error: str | None = None
+
+
+async def run_eval(
+    instances: Sequence[Instance],
+    method_names: Sequence[str],
+    config: RunConfig,
+    models: Models,
+    sandbox: Sandbox,
+    store: RunStore,
+    *,
+    on_update: Callable[[Progress], None] | None = None,
+) -> Progress:
+    """Solve and verify every (instance, method) pair not already done; returns the final counters.
+
+    A model error on one sample is stored as an error row (retried on the next run), not a crash; but when the
+    very first requests all fail with the same error (an unreachable endpoint, a bad key) the run stops with that
+    error instead of filling the store with failures.
+    """
+    methods = [get_method(m) for m in method_names]
+    store.add_instances(instances)
+    cfg = config.key_config()
+    done = store.done_keys()
+    work = [(inst, m) for m in methods for inst in instances]
+    prog = Progress(total=len(work))
+    todo = []
+    for inst, m in work:
+        key = result_key(inst.id, m.name, cfg)
+        if key in done:
+            prog.skipped += 1
+        else:
+            todo.append((key, inst, m))
+    opts = SteerOptions(max_rounds=config.max_rounds)
+    sem = asyncio.Semaphore(max(1, config.concurrency))
+    fatal: list[BaseException] = []
+    if on_update:
+        on_update(prog)
+
+    async def one(key: str, inst: Instance, m: Any) -> None:
+        async with sem:
+            if fatal:
+                return
+            t0 = time.perf_counter()
+            try:
+                traj = await m.solve(inst, models, sandbox, opts)
+            except ModelError as exc:
+                prog.errors += 1
+                prog.last_error = str(exc)
+                store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=None, trajectory=None,
+                          tokens={}, cost=0.0, wall_s=time.perf_counter() - t0, turns=0, error=str(exc))
+                if prog.done == 0 and prog.errors >= min(3, len(todo)):
+                    fatal.append(exc)
+                return
+            except Exception as exc:  # a bug in a method must not lose the other samples
+                prog.errors += 1
+                prog.last_error = f"{type(exc).__name__}: {exc}"
+                store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=None, trajectory=None,
+                          tokens={}, cost=0.0, wall_s=time.perf_counter() - t0, turns=0,
+                          error="".join(traceback.format_exception_only(exc)).strip())
+                return
+            verdict = verify(inst, traj.final_answer)
+            usage = traj.usage()
+            store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=verdict.to_dict(),
+                      trajectory=traj.model_dump(mode="json"), tokens=usage, cost=traj.cost_usd,
+                      wall_s=time.perf_counter() - t0, turns=len(traj.task_turns))
+            prog.done += 1
+            prog.correct += verdict.correct
+            prog.tokens += traj.total_tokens
+            prog.cost += traj.cost_usd
+            pm = prog.per_method.setdefault(m.name, [0, 0])
+            pm[0] += 1
+            pm[1] += verdict.correct
+            if on_update:
+                on_update(prog)
+
+    await asyncio.gather(*(one(*w) for w in todo))
+    if on_update:
+        on_update(prog)
+    if fatal:
+        raise fatal[0]
+    return prog
+
+
+def build_models(config: RunConfig, get_model: Callable[[str], ChatModel]) -> Models:
+    return Models(
+        task=get_model(config.task_model),
+        guide=get_model(config.guide_model) if config.guide_model else None,
+        checker=get_model(config.checker_model) if config.checker_model else None,
+    )
+
+
+def default_run_dir() -> Path:
+    return Path("runs") / time.strftime("%Y%m%d-%H%M%S")

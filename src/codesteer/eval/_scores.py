@@ -1,0 +1,129 @@
+"""Success rates, the paper's normalised average, Wilson intervals and per-sample costs."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from codesteer.eval._store import ResultRow
+
+
+def wilson(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion (robust at 0% and 100% and for small n)."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def normalised_average(
+    table: Mapping[str, Mapping[str, float]], tasks: Sequence[str]
+) -> dict[str, float]:
+    """The paper's "Ave. Norm.": each task's score divided by the best score any method in ``table`` reaches on
+    it (×100), then averaged over ``tasks``. A task where every method scores 0 counts as 0 for all."""
+    out: dict[str, float] = {}
+    best = {t: max((table[m].get(t, 0.0) for m in table), default=0.0) for t in tasks}
+    for m, scores in table.items():
+        vals = [100.0 * scores.get(t, 0.0) / best[t] if best[t] > 0 else 0.0 for t in tasks]
+        out[m] = sum(vals) / len(vals) if vals else 0.0
+    return out
+
+
+@dataclass
+class Cell:
+    n: int = 0
+    correct: int = 0
+    score: float = 0.0
+    tokens: int = 0
+    cost: float = 0.0
+    wall_s: float = 0.0
+
+    def add(self, r: ResultRow) -> None:
+        self.n += 1
+        self.correct += r.correct
+        self.score += r.score
+        self.tokens += r.total_tokens()
+        self.cost += r.cost
+        self.wall_s += r.wall_s
+
+    @property
+    def rate(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return wilson(self.correct, self.n)
+
+
+@dataclass
+class Scores:
+    """Everything a report shows, computed once from the rows."""
+
+    methods: list[str]
+    tasks: list[str]
+    seen: dict[str, bool]
+    by_task: dict[str, dict[str, Cell]] = field(default_factory=dict)  # method -> task -> cell
+    by_complexity: dict[str, dict[str, dict[int, Cell]]] = field(default_factory=dict)  # method -> task -> level
+    overall: dict[str, Cell] = field(default_factory=dict)
+
+    def rate_table(self) -> dict[str, dict[str, float]]:
+        return {m: {t: c.rate * 100 for t, c in self.by_task[m].items()} for m in self.methods}
+
+    def averages(self) -> dict[str, dict[str, float]]:
+        """Per method: raw and normalised averages over seen, unseen and all tasks present."""
+        table = self.rate_table()
+        groups = {
+            "seen": [t for t in self.tasks if self.seen.get(t, True)],
+            "unseen": [t for t in self.tasks if not self.seen.get(t, True)],
+            "total": list(self.tasks),
+        }
+        out: dict[str, dict[str, float]] = {m: {} for m in self.methods}
+        for g, ts in groups.items():
+            if not ts:
+                continue
+            norm = normalised_average(table, ts)
+            for m in self.methods:
+                out[m][f"norm_{g}"] = norm[m]
+                out[m][f"raw_{g}"] = sum(table[m].get(t, 0.0) for t in ts) / len(ts)
+        return out
+
+
+def compute_scores(rows: Iterable[ResultRow], seen: Mapping[str, bool]) -> Scores:
+    rows = list(rows)
+    methods = sorted({r.method for r in rows}, key=_method_order)
+    tasks = sorted({r.task for r in rows}, key=lambda t: (not seen.get(t, True), t))
+    s = Scores(methods=methods, tasks=tasks, seen=dict(seen))
+    for m in methods:
+        s.by_task[m] = defaultdict(Cell)
+        s.by_complexity[m] = defaultdict(lambda: defaultdict(Cell))
+        s.overall[m] = Cell()
+    for r in rows:
+        s.by_task[r.method][r.task].add(r)
+        s.by_complexity[r.method][r.task][r.complexity or 0].add(r)
+        s.overall[r.method].add(r)
+    return s
+
+
+_ORDER = ["only_question", "all_text_cot", "all_code_cot", "autogen_concat", "code_text_sum", "code_text_choice",
+          "self_estimate", "code_interpreter", "codesteer_no_symbolic", "codesteer_no_selfcheck", "codesteer"]
+
+
+def _method_order(m: str) -> tuple[int, str]:
+    return (_ORDER.index(m) if m in _ORDER else len(_ORDER), m)
+
+
+def two_proportion_p(c1: int, n1: int, c2: int, n2: int) -> float:
+    """Two-sided p-value of a two-proportion z-test (pooled); 1.0 when undefined."""
+    if n1 == 0 or n2 == 0:
+        return 1.0
+    p = (c1 + c2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (c1 / n1 - c2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))

@@ -1,0 +1,208 @@
+"""The CodeSteer loop: a guide steers a task model between code and text over several rounds."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from codesteer.models import ChatModel
+from codesteer.sandbox import Limits, Sandbox
+from codesteer.steer._code import answer_text, runnable_code
+from codesteer.steer._guide import parse_guide
+from codesteer.steer._prompts import prompt
+from codesteer.steer._records import Call, Execution, GuideTurn, Role, SelfCheck, TaskTurn, Trajectory, clip
+from codesteer.steer._symbolic import symbolic_check
+from codesteer.steer._views import choice_message, feedback_block, guide_messages
+from codesteer.symbench import Instance
+
+
+@dataclass
+class Models:
+    """The models of one solve. Without a guide the task model guides itself; without a checker the task model
+    checks its own answers (the paper's "self-answer" checking; the reference hard-wired GPT-4o)."""
+
+    task: ChatModel
+    guide: ChatModel | None = None
+    checker: ChatModel | None = None
+
+    @property
+    def guide_or_task(self) -> ChatModel:
+        return self.guide or self.task
+
+    @property
+    def checker_or_task(self) -> ChatModel:
+        return self.checker or self.task
+
+
+@dataclass(frozen=True)
+class SteerOptions:
+    """Knobs of the loop; defaults follow the paper (5 rounds, execution shown only to the guide)."""
+
+    max_rounds: int = 5
+    symbolic_checker: bool = True
+    self_checker: bool = True
+    # the reference shows execution results only to the guide; True also shows them to the task model
+    show_execution_to_task: bool = False
+    guide_view: str = "full"  # "compact" for guides trained on the compact view
+    guide_temperature: float = 0.0
+    task_temperature: float = 0.0
+    guide_max_tokens: int = 1024
+    task_max_tokens: int = 2000
+    guide_budget_tokens: int = 6000
+    output_chars: int = 2000
+    selfcheck_attempts: int = 2
+    exec_limits: Limits = field(default_factory=Limits)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_rounds < 0:
+            raise ValueError("max_rounds must be >= 0")
+        if self.guide_view not in ("compact", "full"):
+            raise ValueError(f"guide_view must be 'compact' or 'full', got {self.guide_view!r}")
+
+
+async def ask(
+    traj: Trajectory,
+    role: Role,
+    model: ChatModel,
+    messages: list[dict[str, str]],
+    *,
+    temperature: float = 0.0,
+    max_tokens: int = 1024,
+    seed: int | None = None,
+) -> str:
+    """One model call, recorded on the trajectory for per-role accounting."""
+    c = await model.chat(messages, temperature=temperature, max_tokens=max_tokens, seed=seed)
+    traj.calls.append(
+        Call(role=role, model=c.model, prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
+             latency_s=c.latency_s, cost_usd=getattr(c, "cost_usd", 0.0), cached=c.cached)
+    )
+    return c.text
+
+
+async def execute(sandbox: Sandbox, code: str, limits: Limits | None = None) -> Execution:
+    r = await sandbox.arun(code, limits)
+    return Execution(code=code, stdout=r.stdout, stderr=r.stderr, exit_code=r.exit_code, timed_out=r.timed_out,
+                     killed_by=r.killed_by, wall_ms=r.wall_ms, truncated=r.truncated)
+
+
+async def run_reply_code(turn: TaskTurn, sandbox: Sandbox, limits: Limits | None) -> None:
+    """Run the first runnable block of a reply (once) and record it on the turn."""
+    if turn.code is None:
+        turn.code = runnable_code(turn.reply)
+    if turn.code is not None and turn.execution is None:
+        turn.execution = await execute(sandbox, turn.code, limits)
+
+
+async def self_check(
+    traj: Trajectory, question: str, turn: TaskTurn, model: ChatModel, sandbox: Sandbox, opts: SteerOptions
+) -> SelfCheck:
+    """Ask ``model`` for code that checks the current answer, run it, read pass/fail from its output."""
+    response = turn.reply
+    if turn.execution is not None:
+        response += "\n\nOutput of the code above:\n" + clip(turn.execution.stdout, opts.output_chars)
+    msgs = [{"role": "user", "content": f"{prompt('checker')}Question:\n{question}\n\nThe assistant's response:\n{response}\n\nYour checking code:"}]
+    last: SelfCheck = SelfCheck(status="unknown", detail="the checker wrote no runnable code")
+    for attempt in range(max(1, opts.selfcheck_attempts)):
+        reply = await ask(traj, "checker", model, msgs, temperature=0.0 if attempt == 0 else 0.7,
+                          max_tokens=opts.task_max_tokens, seed=opts.seed)
+        code = runnable_code(reply)
+        if code is None:
+            continue
+        ex = await execute(sandbox, code, opts.exec_limits)
+        if not ex.ok:
+            last = SelfCheck(status="unknown", detail="the checking code failed:\n" + ex.describe(opts.output_chars // 2),
+                             code=code, execution=ex)
+            continue
+        return _read_check(ex, code)
+    return last
+
+
+def _read_check(ex: Execution, code: str) -> SelfCheck:
+    lines = [ln.strip() for ln in ex.stdout.splitlines() if ln.strip()]
+    wrong = [ln for ln in lines if re.match(r"(?i)(wrong|incorrect)\b", ln)]
+    if wrong:
+        return SelfCheck(status="fail", detail="\n".join(wrong[:5]), code=code, execution=ex)
+    if lines and re.fullmatch(r"(?i)correct[.!]?", lines[-1]):
+        return SelfCheck(status="pass", detail="Correct", code=code, execution=ex)
+    return SelfCheck(status="unknown", detail=clip(ex.stdout, 500) or "(no output)", code=code, execution=ex)
+
+
+async def examine(
+    traj: Trajectory, turn: TaskTurn, models: Models, sandbox: Sandbox, opts: SteerOptions
+) -> None:
+    """Everything the guide learns about a reply: its code's run, the symbolic report, the self-check."""
+    await run_reply_code(turn, sandbox, opts.exec_limits)
+    if turn.code is not None and opts.symbolic_checker:
+        turn.symbolic = symbolic_check(turn.code)
+    if opts.self_checker:
+        turn.selfcheck = await self_check(traj, traj.question, turn, models.checker_or_task, sandbox, opts)
+
+
+async def finalize(traj: Trajectory, sandbox: Sandbox, limits: Limits | None) -> Trajectory:
+    """The final answer is the last task reply — or what that reply's own code printed; never older output."""
+    if not traj.task_turns:
+        traj.final_answer, traj.final_source = "", "none"
+        return traj
+    last = traj.task_turns[-1]
+    await run_reply_code(last, sandbox, limits)
+    text, source = answer_text(last.reply, last.execution.stdout if last.execution else None)
+    traj.final_answer, traj.final_source = text, source  # type: ignore[assignment]
+    return traj
+
+
+def new_trajectory(instance: Instance, method: str, **extras: Any) -> Trajectory:
+    return Trajectory(instance_id=instance.id, task=instance.task, method=method, question=instance.question, extras=extras)
+
+
+async def steer(
+    instance: Instance,
+    models: Models,
+    sandbox: Sandbox,
+    opts: SteerOptions | None = None,
+    *,
+    method: str = "codesteer",
+) -> Trajectory:
+    """Run the CodeSteer loop on one instance and return its trajectory (not scored: see ``symbench.verify``)."""
+    opts = opts or SteerOptions()
+    t0 = time.perf_counter()
+    traj = new_trajectory(instance, method, guide_view=opts.guide_view, max_rounds=opts.max_rounds)
+    guide = models.guide_or_task
+    q = instance.question
+
+    async def guide_turn(index: int, compact_prompt: str) -> GuideTurn:
+        raw = await ask(traj, "guide", guide, guide_messages(traj, view=opts.guide_view, budget_tokens=opts.guide_budget_tokens,
+                                                             max_chars=opts.output_chars),
+                        temperature=opts.guide_temperature, max_tokens=opts.guide_max_tokens, seed=opts.seed)
+        decision, guidance = parse_guide(raw, first_turn=index == 0)
+        g = GuideTurn(index=index, prompt=compact_prompt, raw=raw, decision=decision, guidance=guidance)
+        traj.guide_turns.append(g)
+        return g
+
+    g = await guide_turn(0, choice_message(q))
+    first = g.guidance + q
+    task_msgs = [{"role": "user", "content": first}]
+    reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
+                      max_tokens=opts.task_max_tokens, seed=opts.seed)
+    turn = TaskTurn(index=0, prompt=first, reply=reply)
+    traj.task_turns.append(turn)
+    traj.stop_reason = "max_rounds"
+    for rnd in range(1, opts.max_rounds + 1):
+        await examine(traj, turn, models, sandbox, opts)
+        g = await guide_turn(rnd, feedback_block(turn, max_chars=opts.output_chars))
+        if g.decision in ("return", "terminate"):
+            traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
+            break
+        message = g.guidance
+        if opts.show_execution_to_task and turn.execution is not None:
+            message = "Your code was run.\n" + turn.execution.describe(opts.output_chars) + "\n\n" + message
+        task_msgs += [{"role": "assistant", "content": reply}, {"role": "user", "content": message}]
+        reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
+                          max_tokens=opts.task_max_tokens, seed=opts.seed)
+        turn = TaskTurn(index=rnd, prompt=message, reply=reply)
+        traj.task_turns.append(turn)
+    await finalize(traj, sandbox, opts.exec_limits)
+    traj.wall_s = time.perf_counter() - t0
+    return traj
