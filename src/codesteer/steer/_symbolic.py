@@ -161,9 +161,21 @@ class _ConstFlow:
                         self._bind(item.optional_vars, None)
             elif isinstance(node, ast.NamedExpr):
                 self._bind(node.target, node.value)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name) and node.func.attr not in _PURE_METHODS):
+                # `x.sort()`, `x.append(...)`: a method may mutate x
+                self.assigned.setdefault(node.func.value.id, []).append(None)
         self._memo: dict[str, bool] = {}
 
     def _bind(self, target: ast.AST, value: ast.AST | None) -> None:
+        if isinstance(target, (ast.Subscript, ast.Attribute)):
+            # `x[i] = ...` / `x.a = ...` changes x: it is no longer provably the literal it was bound to
+            root = target
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                self.assigned.setdefault(root.id, []).append(None)
+            return
         if isinstance(target, ast.Name):
             self.assigned.setdefault(target.id, []).append(value)
         elif isinstance(target, (ast.Tuple, ast.List)):
