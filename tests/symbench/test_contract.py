@@ -161,3 +161,14 @@ def test_load_reference_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         list(sb.load_reference(tmp_path / "nope"))
     assert os.path.isdir(tmp_path)
+
+
+def test_parsers_hold_against_huge_exponents_and_quoted_lists() -> None:
+    from codesteer.symbench._parse import ParseError, clean, parse_int_list, parse_number, split_items
+
+    with pytest.raises(ParseError, match="exponent"):
+        parse_number("1e9999999")
+    assert parse_number("2.5e3") == 2500
+    assert split_items("'a', 'b'") == ["a", "b"]
+    assert parse_int_list("'1', '2'") == [1, 2]
+    assert clean('"abc"') == "abc"

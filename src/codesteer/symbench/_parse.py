@@ -59,7 +59,8 @@ def clean(text: str) -> str:
         first, _, rest = s.partition("\n")
         if rest and re.fullmatch(r"[A-Za-z0-9_+-]*", first.strip()):
             s = rest.strip()
-    while len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:
+    # strip one layer of quotes only when they enclose the whole text ("'a', 'b'" keeps its quotes)
+    while len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES and not any(q in s[1:-1] for q in (s[0], s[-1])):
         s = s[1:-1].strip()
     return s
 
@@ -98,6 +99,9 @@ def parse_number(text: str) -> Fraction:
             raise ParseError("division by zero")
         return Fraction(int(m.group(1)), den)
     if _DEC_RE.fullmatch(s):
+        exp = re.search(r"[eE]([+-]?\d+)$", s)
+        if exp and abs(int(exp.group(1))) > 400:
+            raise ParseError(f"exponent too large: {_short(text)}")  # Fraction would build a huge integer
         try:
             return Fraction(s)
         except (ValueError, ZeroDivisionError, OverflowError):

@@ -99,6 +99,9 @@ def register(cls: type[Task]) -> type[Task]:
     if sorted(cls.presets) != [1, 2, 3, 4, 5]:
         raise TypeError(f"task {cls.name}: presets must cover complexity 1..5 exactly")
     names = {k.name for k in cls.knobs}
+    reserved = names & {"n", "seed", "complexity", "name"}
+    if reserved:
+        raise TypeError(f"task {cls.name}: knob names {sorted(reserved)} clash with generate()'s parameters")
     for level, preset in cls.presets.items():
         extra = set(preset) - names
         if extra:
