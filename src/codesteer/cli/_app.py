@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from codesteer.errors import CodesteerError
 
@@ -26,13 +27,17 @@ _COMMAND_MODULES = ("bench", "solve", "evaluate", "train", "serve")
 
 
 def _load_commands() -> None:
+    import importlib.util
+
     for name in _COMMAND_MODULES:
-        importlib.import_module(f"codesteer.cli.{name}")
+        module = f"codesteer.cli.{name}"
+        if importlib.util.find_spec(module) is not None:  # errors inside a module still surface
+            importlib.import_module(module)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -42,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
