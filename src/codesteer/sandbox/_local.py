@@ -1,0 +1,408 @@
+"""Parent side of the two backends: LocalSandbox (fork-server) and SubprocessSandbox (one interpreter per job)."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import itertools
+import json
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from codesteer.errors import CodesteerError
+
+from . import _zygote
+from ._types import ExecResult, Limits, build_result, collect, log, warn_once
+
+ZYGOTE_SCRIPT = str(Path(_zygote.__file__).resolve())
+
+DEFAULT_PRELOAD: tuple[str, ...] = (
+    # what model-written solutions import; pre-imported so a job pays nothing for them
+    "math", "cmath", "itertools", "functools", "collections", "re", "fractions", "heapq", "bisect",
+    "random", "string", "statistics", "decimal", "json", "copy", "operator", "time", "datetime",
+    "typing", "dataclasses", "enum", "array", "queue", "textwrap", "pprint", "numbers", "struct",
+    "hashlib", "unicodedata", "csv", "ast", "contextlib", "abc", "io", "traceback", "inspect", "sys",
+    "numpy", "sympy",
+)  # fmt: skip
+
+# Exercise the lazily-imported corners of sympy/numpy once in the zygote so each job does not redo them.
+DEFAULT_WARMUP = """
+try:
+    import sympy as sp
+    x, y = sp.symbols("x y")
+    sp.solve([x + y - 3, x - y - 1], [x, y]); sp.factor(x**2 - 1); sp.simplify(sp.sin(x)**2 + sp.cos(x)**2)
+    sp.Matrix([[1, 2], [3, 4]]).det(); sp.sympify("x**2 + 1"); sp.Rational(1, 3) + 1; sp.isprime(97)
+    sp.integrate(x, x); sp.expand((x + 1)**3); str(sp.sqrt(8)); sp.nsimplify(0.5); sp.latex(x)
+except ImportError:
+    pass
+try:
+    import numpy as np
+    a = np.arange(9.0).reshape(3, 3); np.linalg.det(a + np.eye(3)); np.linalg.solve(a + np.eye(3), a[0])
+    np.random.default_rng(0).integers(0, 9, 3); str(a); np.sort(a[0])
+except ImportError:
+    pass
+"""
+
+_ZYGOTE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+}
+
+_live: weakref.WeakSet[_BaseSandbox] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for sb in list(_live):
+        try:
+            sb.close()
+        except Exception:
+            pass
+
+
+def _default_pool() -> int:
+    return max(4, os.cpu_count() or 1)
+
+
+class _BaseSandbox:
+    def __init__(
+        self, limits: Limits | None, pool_size: int | None, uid_base: int, drop_uid: bool, tmp_mb: int | None
+    ) -> None:
+        if limits is not None and not isinstance(limits, Limits):
+            raise CodesteerError(f"limits must be a codesteer.sandbox.Limits, got {type(limits).__name__}")
+        self.limits = limits or Limits()
+        self.pool_size = int(pool_size or _default_pool())
+        if self.pool_size < 1:
+            raise CodesteerError(f"pool_size must be >= 1, got {pool_size}")
+        self.uid_base = int(uid_base)
+        self.drop_uid = bool(drop_uid)
+        self.tmp_mb = tmp_mb
+        self._slots = threading.BoundedSemaphore(self.pool_size)
+        self._executor: ThreadPoolExecutor | None = None
+        self._exec_lock = threading.Lock()
+        self._closed = False
+        _live.add(self)
+
+    def _limits(self, limits: Limits | None) -> Limits:
+        if limits is None:
+            return self.limits
+        if not isinstance(limits, Limits):
+            raise CodesteerError(f"limits must be a codesteer.sandbox.Limits, got {type(limits).__name__}")
+        return limits
+
+    def _payload(self, code: str, limits: Limits) -> dict[str, Any]:
+        if not isinstance(code, str):
+            raise CodesteerError(f"sandbox code must be str, got {type(code).__name__}")
+        return {"code": code, "limits": limits.to_dict()}
+
+    def _chain_config(self, workroot: str) -> dict[str, Any]:
+        return {"uid_base": self.uid_base, "drop_uid": self.drop_uid, "tmp_mb": self.tmp_mb, "workroot": workroot}
+
+    def run(self, code: str, limits: Limits | None = None) -> ExecResult:
+        """Run ``code`` as ``__main__`` in a fresh isolated process; blocks at most about ``wall_s``."""
+        limits = self._limits(limits)
+        payload = self._payload(code, limits)
+        if self._closed:
+            raise CodesteerError("this sandbox is closed")
+        with self._slots:
+            return self._run(payload, limits)
+
+    async def arun(self, code: str, limits: Limits | None = None) -> ExecResult:
+        """``run`` on a worker thread; at most ``pool_size`` jobs of this sandbox run at once."""
+        with self._exec_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="codesteer-sandbox")
+            executor = self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, self.run, code, limits)
+
+    def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._closed = True
+        with self._exec_lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+
+    def __enter__(self) -> _BaseSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LocalSandbox(_BaseSandbox):
+    """Fork-server sandbox: one warm zygote forks an isolated process tree per job.
+
+    Start it before importing torch (or anything that starts OpenMP threads) in processes that will use
+    it: forking a multi-threaded parent is unsafe, and the zygote is forked from this process once. Call
+    :meth:`start` to pay the zygote's start-up (about half a second with numpy and sympy) early;
+    otherwise the first ``run`` does. A zygote that dies is restarted on the next job.
+    """
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        pool_size: int | None = None,
+        preload: tuple[str, ...] | list[str] = DEFAULT_PRELOAD,
+        warmup: str | None = DEFAULT_WARMUP,
+        spares: int = 2,
+        uid_base: int = 1_000_000_000,
+        drop_uid: bool = True,
+        tmp_mb: int | None = 256,
+        start_timeout_s: float = 60.0,
+    ) -> None:
+        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb)
+        self.preload = tuple(preload)
+        self.warmup = warmup
+        self.spares = max(0, int(spares))
+        self.start_timeout_s = start_timeout_s
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._hello: dict[str, Any] = {}
+        self._jobs = itertools.count(1)
+
+    # ------------------------------------------------------------------ zygote lifecycle
+    def start(self) -> None:
+        """Start the zygote now (idempotent)."""
+        with self._lock:
+            self._ensure()
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The zygote's hello: pid, preloaded modules, import failures."""
+        return dict(self._hello)
+
+    def _ensure(self) -> socket.socket:
+        if self._closed:
+            raise CodesteerError("this sandbox is closed")
+        if self._proc is not None and self._proc.poll() is None and self._sock is not None:
+            return self._sock
+        self._stop()
+        parent, child = socket.socketpair()
+        workroot = tempfile.mkdtemp(prefix="codesteer-sandbox-")
+        os.chmod(workroot, 0o711)
+        config = {
+            **self._chain_config(workroot),
+            "fd": child.fileno(),
+            "preload": list(self.preload),
+            "warmup": self.warmup,
+            "spares": self.spares,
+        }
+        debug = bool(os.environ.get("CODESTEER_SANDBOX_DEBUG"))
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", ZYGOTE_SCRIPT, "serve", json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=None if debug else subprocess.DEVNULL,
+                pass_fds=[child.fileno()],
+                env=dict(_ZYGOTE_ENV),
+                start_new_session=True,
+            )
+        except OSError as e:
+            parent.close()
+            raise CodesteerError(f"could not start the sandbox zygote: {e}") from e
+        finally:
+            child.close()
+        parent.settimeout(self.start_timeout_s)
+        try:
+            hello, _ = _zygote.recv_msg(parent)
+        except (OSError, EOFError) as e:
+            parent.close()
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+            raise CodesteerError(
+                f"the sandbox zygote did not start ({e!r}); set CODESTEER_SANDBOX_DEBUG=1 to see its stderr"
+            ) from e
+        parent.settimeout(None)
+        self._sock = parent
+        self._hello = hello  # type: ignore[assignment]
+        missing = [m for m in self._hello.get("failed", {}) if m != "<warmup>"]
+        if missing:
+            warn_once("preload:" + ",".join(missing), f"codesteer sandbox could not pre-import {missing}")
+        return parent
+
+    def _stop(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+            self._sock = None
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def close(self) -> None:
+        """Stop the zygote; it kills any job still running. Idempotent."""
+        super().close()
+        with self._lock:
+            self._stop()
+
+    # ------------------------------------------------------------------ jobs
+    def _request(self, msg: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+        with self._lock:
+            for attempt in (0, 1):
+                sock = self._ensure()
+                try:
+                    _zygote.send_msg(sock, msg, fds)
+                    reply, _ = _zygote.recv_msg(sock)
+                    return reply  # type: ignore[return-value]
+                except (OSError, EOFError):
+                    log.info("sandbox zygote went away; restarting it (attempt %d)", attempt + 1)
+                    self._stop_dead()
+            raise CodesteerError("the sandbox zygote keeps dying; set CODESTEER_SANDBOX_DEBUG=1 to see why")
+
+    def _stop_dead(self) -> None:
+        if self._proc is not None:
+            try:
+                self._proc.kill()
+            except OSError:
+                pass
+        self._stop()
+
+    def _kill(self, job: int) -> None:
+        with self._lock:
+            if self._sock is None:
+                return
+            try:
+                _zygote.send_msg(self._sock, {"op": "kill", "job": job})
+            except OSError:
+                pass
+
+    def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:
+        for attempt in (0, 1):
+            result, missing = self._run_once(payload, limits)
+            if not missing:
+                return result
+            with self._lock:
+                zygote_dead = self._proc is None or self._proc.poll() is not None
+            if not zygote_dead or attempt:
+                return result
+            log.info("sandbox zygote died during a job; rerunning it on a fresh zygote")
+        return result
+
+    def _run_once(self, payload: dict[str, Any], limits: Limits) -> tuple[ExecResult, bool]:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        st_r, st_w = os.pipe()
+        job = next(self._jobs)
+        started = time.monotonic()
+        try:
+            reply = self._request({"op": "run", "job": job, "payload": payload}, [out_w, err_w, st_w])
+        except BaseException:
+            for fd in (out_r, err_r, st_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (out_w, err_w, st_w):
+                os.close(fd)
+        if reply.get("op") != "started":
+            for fd in (out_r, err_r, st_r):
+                os.close(fd)
+            raise CodesteerError(f"the sandbox could not start a job: {reply.get('error')}")
+        try:
+            out, err, records, timed_out = collect(out_r, err_r, st_r, limits, lambda: self._kill(job), started)
+        finally:
+            self._kill(job)  # the job is over for us: make sure nothing of it lingers
+        return build_result(out, err, records, timed_out, started, {"backend": "local"})
+
+
+class SubprocessSandbox(_BaseSandbox):
+    """A fresh ``python -I`` per job with the same isolation as LocalSandbox; slower, no shared state."""
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        pool_size: int | None = None,
+        uid_base: int = 1_000_000_000,
+        drop_uid: bool = True,
+        tmp_mb: int | None = 256,
+    ) -> None:
+        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb)
+        self._workroot: str | None = None
+        self._wr_lock = threading.Lock()
+
+    def _root(self) -> str:
+        with self._wr_lock:
+            if self._workroot is None:
+                self._workroot = tempfile.mkdtemp(prefix="codesteer-sandbox-")
+                os.chmod(self._workroot, 0o711)
+            return self._workroot
+
+    def close(self) -> None:
+        super().close()
+        with self._wr_lock:
+            if self._workroot is not None:
+                import shutil
+
+                shutil.rmtree(self._workroot, ignore_errors=True)
+                self._workroot = None
+
+    def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:
+        st_r, st_w = os.pipe()
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", ZYGOTE_SCRIPT, "once", str(st_w), json.dumps(self._chain_config(self._root()))],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=[st_w],
+                env=dict(_ZYGOTE_ENV),
+                start_new_session=True,
+            )
+        except OSError as e:
+            os.close(st_r)
+            raise CodesteerError(f"could not start the sandbox interpreter: {e}") from e
+        finally:
+            os.close(st_w)
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+
+        def kill() -> None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+        try:
+            proc.stdin.write(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            proc.stdin.close()
+        except OSError:
+            pass
+        out_fd, err_fd = os.dup(proc.stdout.fileno()), os.dup(proc.stderr.fileno())
+        proc.stdout.close()
+        proc.stderr.close()
+        try:
+            out, err, records, timed_out = collect(out_fd, err_fd, st_r, limits, kill, started)
+        finally:
+            if proc.poll() is None:
+                kill()
+            proc.wait()
+        result, _missing = build_result(out, err, records, timed_out, started, {"backend": "subprocess"})
+        return result

@@ -1,0 +1,279 @@
+"""Public records of the sandbox and the parent-side output collection shared by both backends."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import selectors
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+log = logging.getLogger("codesteer.sandbox")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-job limits. ``None`` switches a limit off (except ``wall_s`` and ``output_bytes``).
+
+    ``cpu_s=None`` means the wall limit. ``output_bytes`` caps stdout and stderr each.
+    """
+
+    wall_s: float = 10.0
+    cpu_s: float | None = None
+    memory_mb: int | None = 1024
+    max_procs: int | None = 64
+    file_size_mb: int | None = 64
+    output_bytes: int = 65536
+
+    def __post_init__(self) -> None:
+        if not self.wall_s or self.wall_s <= 0:
+            raise ValueError(f"Limits.wall_s must be > 0, got {self.wall_s!r}")
+        for name in ("cpu_s", "memory_mb", "max_procs", "file_size_mb"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"Limits.{name} must be > 0 or None, got {value!r}")
+        if self.output_bytes < 64:
+            raise ValueError(f"Limits.output_bytes must be >= 64, got {self.output_bytes!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """What one snippet did. ``isolation`` says what was actually in force for this run."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+    timed_out: bool = False
+    killed_by: str | None = None
+    wall_ms: float = 0.0
+    truncated: bool = False
+    isolation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["isolation"] = json.loads(json.dumps(self.isolation))
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ExecResult:
+        names = {"stdout", "stderr", "exit_code", "timed_out", "killed_by", "wall_ms", "truncated", "isolation"}
+        kwargs = {k: v for k, v in d.items() if k in names}
+        kwargs["isolation"] = dict(kwargs.get("isolation") or {})
+        return cls(**kwargs)
+
+
+@runtime_checkable
+class Sandbox(Protocol):
+    """Runs untrusted Python source. Implementations are thread-safe and usable as context managers."""
+
+    def run(self, code: str, limits: Limits | None = None) -> ExecResult: ...
+
+    async def arun(self, code: str, limits: Limits | None = None) -> ExecResult: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Sandbox: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+# ------------------------------------------------------------------------------------------ output capture
+
+
+class _Capture:
+    """Keeps the head and the tail of a stream (tracebacks end at the tail) and counts what was dropped."""
+
+    def __init__(self, cap: int) -> None:
+        self.head_cap = cap - cap // 4
+        self.tail_cap = cap // 4
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_cap - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail += data
+            if len(self.tail) > 4 * self.tail_cap + 65536:
+                del self.tail[: len(self.tail) - self.tail_cap]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.head_cap + self.tail_cap
+
+    def text(self) -> str:
+        head = bytes(self.head).decode("utf-8", errors="replace")
+        if not self.truncated:
+            return head + bytes(self.tail).decode("utf-8", errors="replace")
+        tail = bytes(self.tail[-self.tail_cap :]) if self.tail_cap else b""
+        dropped = self.total - len(self.head) - len(tail)
+        marker = f"\n[... codesteer sandbox: output truncated, {dropped} bytes omitted ...]\n"
+        return head + marker + tail.decode("utf-8", errors="replace")
+
+
+_SIGNAL_LIMITS = {signal.SIGXCPU: "cpu_limit", signal.SIGXFSZ: "file_size_limit"}
+
+
+def collect(
+    out_fd: int,
+    err_fd: int,
+    st_fd: int,
+    limits: Limits,
+    kill: Callable[[], None],
+    started: float,
+) -> tuple[_Capture, _Capture, list[dict[str, Any]], bool]:
+    """Drain the job's pipes until every writer is gone; kill the job at the wall limit.
+
+    Returns (stdout, stderr, status records, timed_out). Closes the three fds.
+    """
+    out, err = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
+    status = bytearray()
+    sel = selectors.DefaultSelector()
+    for fd, sink in ((out_fd, out), (err_fd, err), (st_fd, status)):
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ, sink)
+    deadline = started + limits.wall_s
+    killed_at: float | None = None
+    timed_out = False
+    def finished() -> bool:
+        # C reports its exit after closing its stdio, B reports C's raw status after the namespace is
+        # cleared: either, plus EOF on both outputs, ends the job without waiting for process teardown.
+        return (
+            out_fd not in sel.get_map()
+            and err_fd not in sel.get_map()
+            and (b'{"exit"' in status or b'{"status"' in status)
+            and status.endswith(b"\n")
+        )
+
+    try:
+        while sel.get_map() and not finished():
+            now = time.monotonic()
+            if killed_at is None and now >= deadline:
+                timed_out = b'{"exit"' not in status and b'{"status"' not in status
+                kill()
+                killed_at = now
+            if killed_at is not None and now - killed_at > 10:
+                log.warning("sandbox job still holds its pipes 10 s after being killed; giving up on it")
+                break
+            timeout = (deadline - now) if killed_at is None else 0.25
+            for key, _ in sel.select(max(timeout, 0.0)):
+                try:
+                    data = os.read(key.fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    sel.unregister(key.fd)
+                    continue
+                if key.data is status:
+                    status += data
+                else:
+                    key.data.feed(data)
+    finally:
+        sel.close()
+        for fd in (out_fd, err_fd, st_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    records = []
+    for line in bytes(status).splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return out, err, records, timed_out
+
+
+_warned: set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def warn_once(key: str, message: str) -> None:
+    with _warn_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message)
+
+
+def build_result(
+    out: _Capture,
+    err: _Capture,
+    records: list[dict[str, Any]],
+    timed_out: bool,
+    started: float,
+    isolation: dict[str, Any],
+) -> tuple[ExecResult, bool]:
+    """Turn collected pipes into an ExecResult; the flag says whether the job's status was missing."""
+    raw = exit_code = None
+    for rec in records:
+        if isinstance(rec.get("iso"), dict):
+            isolation.update(rec["iso"])
+        if "exit" in rec:
+            exit_code = rec["exit"]
+        if "status" in rec and rec["status"] is not None:
+            raw = rec["status"]
+    stderr = err.text()
+    killed_by = None
+    missing = False
+    if timed_out:
+        exit_code, killed_by = -signal.SIGKILL, "wall_limit"
+    elif raw is None and isinstance(exit_code, int):
+        pass
+    elif raw is None:
+        exit_code, killed_by, missing = -1, "sandbox_error", True
+        stderr += "\n[codesteer sandbox: the job ended without reporting a status]\n"
+    else:
+        exit_code = os.waitstatus_to_exitcode(raw)
+        if exit_code < 0:
+            sig = -exit_code
+            killed_by = _SIGNAL_LIMITS.get(sig) or _signal_name(sig)
+    _report_degraded(isolation)
+    result = ExecResult(
+        stdout=out.text(),
+        stderr=stderr,
+        exit_code=exit_code,
+        timed_out=timed_out,
+        killed_by=killed_by,
+        wall_ms=round((time.monotonic() - started) * 1000, 3),
+        truncated=out.truncated or err.truncated,
+        isolation=isolation,
+    )
+    return result, missing
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"
+
+
+def _report_degraded(iso: dict[str, Any]) -> None:
+    checks = {
+        "pid_namespace": "no PID namespace: leftover processes are hunted by a subreaper instead",
+        "net_namespace": "no network namespace: sandboxed code can reach the network",
+        "unprivileged_uid": "sandboxed code runs with this process's uid (root?): NPROC and file permissions do not hold",
+        "private_tmp": "no private /tmp: sandboxed code can write to the shared /tmp",
+    }
+    for key, what in checks.items():
+        if key in iso and not iso[key]:
+            warn_once(key, f"codesteer sandbox degraded: {what} ({iso.get(key + '_error', 'unavailable')})")
+    if iso.get("rlimits_failed"):
+        warn_once("rlimits", f"codesteer sandbox degraded: could not set rlimits {iso['rlimits_failed']}")

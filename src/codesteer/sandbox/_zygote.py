@@ -1,0 +1,762 @@
+"""The process side of the sandbox: a pre-warmed zygote and the per-job process tree.
+
+This file imports only the standard library at module level because it runs as a script
+(``python -I _zygote.py serve|once``) in a process that must stay small and single-threaded (it forks); the
+parent imports it only for the wire helpers.
+
+Per job the tree is::
+
+    zygote (or the `once` process)
+      └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS); waits for B          (in the caller's PID namespace)
+          └─ B  PID 1 of a fresh PID namespace: private /tmp, /proc; forks C, reaps, kills the rest
+              └─ C  rlimits, unprivileged uid, scrubbed env, runs the snippet as __main__
+
+A and B are forked ahead of time (spares), so only C's fork is on the latency path. Killing A's process
+group kills B, and when B (the namespace's init) dies the kernel kills every process in the namespace: a
+double-forked, setsid daemon cannot outlive the job. Every step that fails is reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import ctypes
+import io
+import json
+import linecache
+import math
+import os
+import pickle
+import resource
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import types
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+
+_HDR = struct.Struct("!I")
+_libc = None
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        lib = ctypes.CDLL(None, use_errno=True)
+        lib.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        lib.unshare.argtypes = [ctypes.c_int]
+        lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        _libc = lib
+    return _libc
+
+
+def _errcheck(rc: int) -> str | None:
+    if rc == 0:
+        return None
+    return os.strerror(ctypes.get_errno())
+
+
+def _unshare(flags: int) -> str | None:
+    return _errcheck(_c().unshare(flags))
+
+
+def _prctl(option: int, arg: int) -> str | None:
+    return _errcheck(_c().prctl(option, arg, 0, 0, 0))
+
+
+def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | None) -> str | None:
+    def enc(s: str | None) -> bytes | None:
+        return None if s is None else s.encode()
+
+    return _errcheck(_c().mount(enc(src), enc(target), enc(fstype), flags, enc(data)))
+
+
+# ---------------------------------------------------------------------------------------------- wire format
+
+
+def send_msg(sock: socket.socket, obj: object, fds: list[int] | tuple[int, ...] = ()) -> None:
+    """Length-prefixed pickle over a stream socket; file descriptors ride on the header."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    hdr = _HDR.pack(len(data))
+    if fds:
+        socket.send_fds(sock, [hdr], list(fds))
+    else:
+        sock.sendall(hdr)
+    sock.sendall(data)
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = sock.recv(min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError("peer closed")
+        buf += chunk
+    return bytes(buf)
+
+
+def recv_msg(sock: socket.socket, maxfds: int = 4) -> tuple[object, list[int]]:
+    hdr, fds = b"", []
+    while len(hdr) < _HDR.size:
+        chunk, new_fds, _flags, _addr = socket.recv_fds(sock, _HDR.size - len(hdr), maxfds)
+        fds += new_fds
+        if not chunk:
+            for fd in fds:
+                os.close(fd)
+            raise EOFError("peer closed")
+        hdr += chunk
+    (n,) = _HDR.unpack(hdr)
+    return pickle.loads(_recv_exact(sock, n)), fds
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _close_fds_except(keep: set[int]) -> None:
+    try:
+        fds = [int(x) for x in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _write_line(fd: int, record: dict) -> None:
+    data = (json.dumps(record) + "\n").encode()
+    try:
+        os.write(fd, data)
+    except OSError:
+        pass
+
+
+_PATH_FDS: list[int] = []
+
+
+def make_import_paths_reachable() -> bool:
+    """Let a dropped uid import from directories only root can traverse (e.g. an interpreter under /root).
+
+    Each blocked prefix is opened once (as root) and sys.path / package ``__path__`` entries are rewritten
+    to ``/proc/self/fd/N/...``; the fd survives the forks, and from it the child can reach only the subtree
+    below it, which is world-readable anyway. Returns True if anything had to be rewritten.
+    """
+    opened: dict[str, int] = {}
+
+    def rewrite(p: str) -> str:
+        if not isinstance(p, str) or not p.startswith("/") or p.startswith("/proc/self/fd/"):
+            return p
+        parts = p.rstrip("/").split("/")
+        cut = None
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i]) or "/"
+            try:
+                if not os.stat(parent).st_mode & 0o001:
+                    cut = i
+            except OSError:
+                return p
+        if cut is None:
+            return p
+        head = "/".join(parts[: cut + 1])
+        if head not in opened:
+            try:
+                opened[head] = os.open(head, os.O_PATH | os.O_DIRECTORY)
+            except OSError:
+                return p
+        rest = "/".join(parts[cut + 1 :])
+        return f"/proc/self/fd/{opened[head]}" + (f"/{rest}" if rest else "")
+
+    sys.path[:] = [rewrite(p) for p in sys.path]
+    for mod in list(sys.modules.values()):
+        path = getattr(mod, "__path__", None)
+        if isinstance(path, list):
+            path[:] = [rewrite(p) for p in path]
+    sys.path_importer_cache.clear()
+    _PATH_FDS.extend(opened.values())
+    return bool(opened)
+
+
+# ---------------------------------------------------------------------------------------------- C: the job
+
+
+def _set_limits(limits: dict) -> dict:
+    applied, failed = [], []
+    cpu = limits.get("cpu_s") or limits["wall_s"]
+    table = [("cpu", resource.RLIMIT_CPU, int(math.ceil(cpu)), int(math.ceil(cpu)) + 1)]
+    if limits.get("memory_mb"):
+        n = int(limits["memory_mb"]) << 20
+        table.append(("as", resource.RLIMIT_AS, n, n))
+    if limits.get("max_procs"):
+        n = int(limits["max_procs"])
+        table.append(("nproc", resource.RLIMIT_NPROC, n, n))
+    if limits.get("file_size_mb"):
+        n = int(limits["file_size_mb"]) << 20
+        table.append(("fsize", resource.RLIMIT_FSIZE, n, n))
+    table += [("nofile", resource.RLIMIT_NOFILE, 256, 256), ("core", resource.RLIMIT_CORE, 0, 0)]
+    for name, which, soft, hard in table:
+        try:
+            cur_hard = resource.getrlimit(which)[1]
+            if cur_hard != resource.RLIM_INFINITY:
+                soft, hard = min(soft, cur_hard), min(hard, cur_hard)
+            resource.setrlimit(which, (soft, hard))
+            applied.append(name)
+        except (OSError, ValueError):
+            failed.append(name)
+    return {"rlimits": applied, "rlimits_failed": failed}
+
+
+def _c_prepare(ctx: dict, keep: set[int]) -> None:
+    """Everything C can do before the job exists: it then waits as the unprivileged user."""
+    iso = ctx["iso"]
+    _close_fds_except({0, 1, 2, *keep, *_PATH_FDS})
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.chdir(ctx["workdir"])
+    uid = ctx["uid"]
+    iso["unprivileged_uid"] = os.geteuid() != 0
+    if uid is not None:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            iso["unprivileged_uid"] = True
+        except OSError as e:
+            iso["unprivileged_uid_error"] = str(e)
+    iso["uid"] = os.geteuid()
+    iso["no_new_privs"] = _prctl(PR_SET_NO_NEW_PRIVS, 1) is None
+    os.environ.clear()
+    os.environ.update(
+        {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": ctx["workdir"],
+            "TMPDIR": ctx["workdir"],
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+        }
+    )
+    iso["env_scrubbed"] = True
+
+
+def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, st_fd: int) -> None:
+    """Run the snippet in C; report, release the pipes before the (slow) teardown, exit. Never returns."""
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    for fd in {out_fd, err_fd, null} - {0, 1, 2}:
+        os.close(fd)
+    ctx["iso"].update(_set_limits(job["limits"]))
+    _write_line(st_fd, {"iso": ctx["iso"]})  # first, so a job killed later still reports its isolation
+    code = _run_snippet(job["code"], ctx["workdir"])
+    for fd in (1, 2):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _write_line(st_fd, {"exit": code})
+    os._exit(code)
+
+
+def _run_snippet(source: str, workdir: str) -> int:
+    atexit._clear()
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", write_through=True
+    )
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    filename = os.path.join(workdir, "main.py")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    main = types.ModuleType("__main__")
+    main.__file__ = filename
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    sys.argv = [filename]
+    sys.path.insert(0, workdir)
+    exit_code = 0
+    try:
+        compiled = compile(source, filename, "exec")
+        exec(compiled, main.__dict__)  # noqa: S102 - the sandboxed child: the one place model code runs
+    except SystemExit as e:
+        exit_code = _system_exit_code(e)
+    except BaseException as e:
+        tb = e.__traceback__.tb_next if e.__traceback__ else None  # hide this runner's own frame
+        try:
+            traceback.print_exception(type(e), e, tb)
+        except BaseException:
+            pass
+        exit_code = 1
+    try:
+        threading._shutdown()  # join non-daemon threads like the interpreter does at exit
+    except BaseException:
+        pass
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    return exit_code
+
+
+def _system_exit_code(e: SystemExit) -> int:
+    code = e.code
+    if code is None:
+        return 0
+    if isinstance(code, bool):
+        return int(code)
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(f"{code}\n")
+    except BaseException:
+        pass
+    return 1
+
+
+# ---------------------------------------------------------------------------------------------- B: ns init
+
+
+def _b_prepare(ctx: dict) -> None:
+    """Private /proc, /tmp (the job's empty working dir), /dev/shm and /var/tmp, before any job exists."""
+    iso = ctx["iso"]
+    uid = ctx["uid"]
+    workdir = None
+    if iso.get("mount_namespace"):
+        err = _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+        if err is None and iso.get("pid_namespace"):
+            e2 = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+            iso["private_proc"] = e2 is None
+        if err is None:
+            owner = f",uid={uid},gid={uid}" if uid is not None else ""
+            size = f"{int(ctx['tmp_mb'])}m" if ctx.get("tmp_mb") else "50%"
+            err = _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0700{owner}")
+        if err is None:
+            workdir = "/tmp"
+            for target in ("/dev/shm", "/var/tmp"):
+                if os.path.isdir(target):
+                    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+        else:
+            iso["private_tmp_error"] = err
+    iso["private_tmp"] = workdir is not None
+    if workdir is None:
+        workdir = os.path.join(ctx["workroot"], str(ctx["a_pid"]))
+        os.makedirs(workdir, mode=0o700, exist_ok=True)
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        ctx["cleanup"] = workdir
+    ctx["workdir"] = workdir
+    ctx["pid_ns"] = bool(iso.get("pid_namespace")) and os.getpid() == 1
+    if not ctx["pid_ns"]:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _b_finish(ctx: dict, c_pid: int, st_fd: int | None) -> None:
+    """Wait for C, end everything else in the namespace, report C's raw status. Never returns."""
+    status = None
+    while status is None:
+        try:
+            pid, st = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid == c_pid:
+            status = st
+    _kill_leftovers(ctx["pid_ns"])
+    if ctx.get("cleanup"):
+        import shutil
+
+        shutil.rmtree(ctx["cleanup"], ignore_errors=True)
+    if st_fd is not None:
+        _write_line(st_fd, {"status": status, "iso": ctx["iso"]})
+    os._exit(0)
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as f:
+                pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def _kill_leftovers(pid_ns: bool) -> None:
+    """End every descendant before reporting, so a finished job has left nothing running."""
+    if pid_ns:
+        try:
+            os.kill(-1, signal.SIGKILL)  # only ever as PID 1 of our own namespace: "everyone in here"
+        except OSError:
+            pass
+    for _ in range(10000):
+        if not pid_ns:
+            for pid in _children():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        try:
+            pid, _st = os.waitpid(-1, 0 if pid_ns else os.WNOHANG)
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
+        if pid == 0:
+            if not _children():
+                return
+            time.sleep(0.001)
+
+
+# ---------------------------------------------------------------------------------------------- A
+
+
+def _enter_namespaces() -> dict:
+    iso: dict = {"pid_namespace": False, "net_namespace": False, "mount_namespace": False}
+    want = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS
+    if _unshare(want) is None:
+        iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True)
+        return iso
+    if os.geteuid() != 0:
+        # Unprivileged: a user namespace makes us root inside it, mapped onto our own uid.
+        uid, gid = os.geteuid(), os.getegid()
+        if _unshare(CLONE_NEWUSER | want) is None:
+            try:
+                with open("/proc/self/setgroups", "w") as f:
+                    f.write("deny")
+                with open("/proc/self/uid_map", "w") as f:
+                    f.write(f"{uid} {uid} 1")
+                with open("/proc/self/gid_map", "w") as f:
+                    f.write(f"{gid} {gid} 1")
+            except OSError:
+                pass
+            iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, user_namespace=True)
+            return iso
+    for flag, key in ((CLONE_NEWPID, "pid_namespace"), (CLONE_NEWNET, "net_namespace"), (CLONE_NEWNS, "mount_namespace")):
+        e = _unshare(flag)
+        iso[key] = e is None
+        if e is not None:
+            iso[key + "_error"] = e
+    return iso
+
+
+def _a_start(parent_pid: int, config: dict) -> dict:
+    """A: own session, new namespaces; returns the context B and C inherit."""
+    if _prctl(PR_SET_PDEATHSIG, signal.SIGKILL) is None and os.getppid() != parent_pid:
+        os._exit(1)
+    try:
+        os.setsid()
+    except OSError:
+        pass  # already a session leader (the `once` interpreter is started that way)
+    iso = _enter_namespaces()
+    a_pid = os.getpid()
+    root = os.geteuid() == 0
+    uid = int(config.get("uid_base", 1_000_000_000)) + a_pid if root and config.get("drop_uid", True) else None
+    return {
+        "iso": iso,
+        "a_pid": a_pid,
+        "uid": uid,
+        "workroot": config["workroot"],
+        "tmp_mb": config.get("tmp_mb"),
+    }
+
+
+def _a_wait(b_pid: int) -> None:
+    while True:
+        try:
+            pid, _st = os.waitpid(b_pid, 0)
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == b_pid:
+            os._exit(0)
+
+
+def _chain_main(zygote_pid: int, config: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
+    """A, then B and C of one spare chain. B receives the status fd, C the job; never returns."""
+    ctx = _a_start(zygote_pid, config)
+    b_pid = os.fork()
+    if b_pid:
+        b_sock.close()
+        c_sock.close()
+        _a_wait(b_pid)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _b_prepare(ctx)
+    c_pid = os.fork()
+    if c_pid == 0:
+        b_sock.close()
+        _c_prepare(ctx, {c_sock.fileno()})
+        try:
+            job, fds = recv_msg(c_sock)
+        except (EOFError, OSError):
+            os._exit(0)
+        c_sock.close()
+        _c_run(ctx, job, *fds)  # type: ignore[arg-type]
+    c_sock.close()
+    try:
+        _msg, fds = recv_msg(b_sock)
+        st_fd: int | None = fds[0]
+    except (EOFError, OSError, IndexError):
+        st_fd = None  # no job will come: end C (the namespace dies with us)
+        os._exit(0)
+    b_sock.close()
+    _b_finish(ctx, c_pid, st_fd)
+
+
+# ---------------------------------------------------------------------------------------------- zygote
+
+
+class _Chain:
+    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped")
+
+    def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket) -> None:
+        self.a_pid, self.b_sock, self.c_sock, self.reaped = a_pid, b_sock, c_sock, False
+
+    def close(self) -> None:
+        self.b_sock.close()
+        self.c_sock.close()
+
+    def kill(self) -> None:
+        if not self.reaped:
+            try:
+                os.killpg(self.a_pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+class _Zygote:
+    def __init__(self, ctl: socket.socket, config: dict) -> None:
+        self.ctl, self.config = ctl, config
+        self.nspare = int(config.get("spares", 2))
+        self.spares: list[_Chain] = []
+        self.running: dict[int, _Chain] = {}
+        self.by_pid: dict[int, _Chain] = {}
+        self.pid = os.getpid()
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        os.set_blocking(self.wake_r, False)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(self.wake_w)
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        self.degraded = False
+
+    def make_chain(self) -> _Chain:
+        zb, b = socket.socketpair()
+        zc, c = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _close_fds_except({0, 1, 2, b.fileno(), c.fileno(), *_PATH_FDS})
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _chain_main(self.pid, self.config, b, c)
+            finally:
+                os._exit(1)
+        b.close()
+        c.close()
+        chain = _Chain(pid, zb, zc)
+        self.by_pid[pid] = chain
+        return chain
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, _st = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            chain = self.by_pid.pop(pid, None)
+            if chain is None:
+                continue
+            chain.reaped = True
+            chain.close()
+            if chain in self.spares:
+                self.spares.remove(chain)
+            for job_id, c in list(self.running.items()):
+                if c is chain:
+                    del self.running[job_id]
+            wd = os.path.join(self.config["workroot"], str(pid))
+            if os.path.isdir(wd):  # only without a mount namespace
+                import shutil
+
+                shutil.rmtree(wd, ignore_errors=True)
+                self.degraded = True
+        if self.degraded:  # no PID namespace: orphans were reparented to us (subreaper); end them
+            for orphan in _children():
+                if orphan not in self.by_pid:
+                    try:
+                        os.kill(orphan, signal.SIGKILL)
+                    except OSError:
+                        pass
+
+    def handle(self, msg: dict, fds: list[int]) -> None:
+        op = msg.get("op")
+        if op == "run":
+            reply: dict = {"op": "started", "job": msg["job"]}
+            out_fd, err_fd, st_fd = fds
+            try:
+                while True:
+                    chain = self.spares.pop(0) if self.spares else self.make_chain()
+                    try:
+                        send_msg(chain.b_sock, {}, [st_fd])
+                        send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd, st_fd])
+                        break
+                    except OSError:
+                        chain.kill()
+                        continue
+                self.running[msg["job"]] = chain
+            except Exception as e:
+                reply = {"op": "error", "job": msg["job"], "error": repr(e)}
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            send_msg(self.ctl, reply)
+        elif op == "kill":
+            chain = self.running.pop(msg["job"], None)
+            if chain is not None:
+                chain.kill()
+        elif op == "ping":
+            send_msg(self.ctl, {"op": "pong", "spares": len(self.spares), "chains": len(self.by_pid)})
+        else:
+            for fd in fds:
+                os.close(fd)
+
+    def loop(self) -> None:
+        while True:
+            want_spare = len(self.spares) < self.nspare
+            try:
+                ready, _, _ = select.select([self.ctl, self.wake_r], [], [], 0 if want_spare else None)
+            except InterruptedError:
+                continue
+            if self.wake_r in ready:
+                try:
+                    while os.read(self.wake_r, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
+                self.reap()
+            if self.ctl in ready:
+                try:
+                    msg, fds = recv_msg(self.ctl)
+                except (EOFError, OSError):
+                    return
+                self.handle(msg, fds)  # type: ignore[arg-type]
+            elif not ready and want_spare:
+                self.spares.append(self.make_chain())
+
+    def shutdown(self) -> None:
+        for chain in list(self.by_pid.values()):
+            chain.kill()
+        deadline = time.monotonic() + 5
+        while self.by_pid and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.002)
+
+
+def _preload(modules: list[str], warmup: str | None) -> tuple[list[str], dict[str, str]]:
+    import importlib
+
+    ok, failed = [], {}
+    for name in modules:
+        try:
+            importlib.import_module(name)
+            ok.append(name)
+        except Exception as e:
+            failed[name] = repr(e)
+    if warmup:
+        try:
+            exec(compile(warmup, "<warmup>", "exec"), {"__name__": "__warmup__"})  # noqa: S102 - our own code
+        except Exception as e:
+            failed["<warmup>"] = repr(e)
+    return ok, failed
+
+
+def _serve(config: dict) -> None:
+    ctl = socket.socket(fileno=int(config["fd"]))
+    preloaded, failed = _preload(config.get("preload", []), config.get("warmup"))
+    rewritten = make_import_paths_reachable() if os.geteuid() == 0 else False
+    import gc
+
+    gc.collect()
+    gc.freeze()  # keep the warm heap's pages shared with every forked job
+    zyg = _Zygote(ctl, config)
+    send_msg(
+        ctl,
+        {
+            "op": "hello",
+            "pid": os.getpid(),
+            "root": os.geteuid() == 0,
+            "preloaded": preloaded,
+            "failed": failed,
+            "paths_rewritten": rewritten,
+        },
+    )
+    try:
+        zyg.loop()
+    finally:
+        zyg.shutdown()
+        import shutil
+
+        shutil.rmtree(config["workroot"], ignore_errors=True)
+        os._exit(0)
+
+
+def _once(st_fd: int, config: dict) -> None:
+    """SubprocessSandbox: this fresh interpreter is A for exactly one job read from stdin."""
+    job = pickle.loads(sys.stdin.buffer.read())
+    if os.geteuid() == 0:
+        make_import_paths_reachable()
+    ctx = _a_start(os.getppid(), config)
+    b_pid = os.fork()
+    if b_pid:
+        for fd in (st_fd, 0, 1, 2):
+            os.close(fd)
+        _a_wait(b_pid)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _b_prepare(ctx)
+    c_pid = os.fork()
+    if c_pid == 0:
+        out_fd, err_fd = os.dup(1), os.dup(2)
+        _c_prepare(ctx, {st_fd, out_fd, err_fd})
+        _c_run(ctx, job, out_fd, err_fd, st_fd)
+    for fd in (0, 1, 2):
+        os.close(fd)
+    _b_finish(ctx, c_pid, st_fd)
+
+
+if __name__ == "__main__":
+    # Running as a script puts this package directory first on sys.path; snippets must not see it.
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]
+    if sys.argv[1] == "serve":
+        _serve(json.loads(sys.argv[2]))
+    elif sys.argv[1] == "once":
+        _once(int(sys.argv[2]), json.loads(sys.argv[3]))
+    else:
+        raise SystemExit(f"unknown mode {sys.argv[1]!r}")
