@@ -82,6 +82,9 @@ def run_cmd(
             import ray  # noqa: F401
         except ImportError:
             raise MissingExtraError("ray", "--executor ray") from None
+        from codesteer.errors import CodesteerError
+
+        raise CodesteerError("--executor ray is not implemented yet; use --executor local (asyncio, one machine)")
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
     for m in method_names:
         get_method(m)
