@@ -83,7 +83,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = ap.parse_args()
     q = args.quick
-    print(f"# sandbox benchmark: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"# sandbox benchmark: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
     paper = PaperWay()
     sub = SubprocessSandbox(pool_size=8)
@@ -96,15 +98,34 @@ def main() -> None:
     print("# LocalSandbox isolation in force:", {k: v for k, v in iso.items() if k not in ("uid",)})
 
     backends: list[tuple[str, Callable[[str], object], dict[str, int]]] = [
-        ("paper's way (python3 file.py)", paper.run, {"p1": 10 if q else 30, "np": 4 if q else 10, "tp": 8 if q else 16, "tpn": 4 if q else 16}),
-        ("SubprocessSandbox", sub.run, {"p1": 10 if q else 30, "np": 4 if q else 10, "tp": 16 if q else 40, "tpn": 4 if q else 16}),
-        ("LocalSandbox", local.run, {"p1": 50 if q else 200, "np": 30 if q else 100, "tp": 100 if q else 400, "tpn": 50 if q else 200}),
+        (
+            "paper's way (python3 file.py)",
+            paper.run,
+            {"p1": 10 if q else 30, "np": 4 if q else 10, "tp": 8 if q else 16, "tpn": 4 if q else 16},
+        ),
+        (
+            "SubprocessSandbox",
+            sub.run,
+            {"p1": 10 if q else 30, "np": 4 if q else 10, "tp": 16 if q else 40, "tpn": 4 if q else 16},
+        ),
+        (
+            "LocalSandbox",
+            local.run,
+            {
+                "p1": 50 if q else 200,
+                "np": 30 if q else 100,
+                "tp": 100 if q else 400,
+                "tpn": 50 if q else 200,
+            },
+        ),
     ]
     for name, fn, _ in backends:
         _check(name, fn)
 
     print()
-    print("| backend | print(1) p50 ms | p95 ms | numpy+sympy p50 ms | p95 ms | print(1) jobs/s @2 | @8 | numpy+sympy jobs/s @2 | @8 |")
+    print(
+        "| backend | print(1) p50 ms | p95 ms | numpy+sympy p50 ms | p95 ms | print(1) jobs/s @2 | @8 | numpy+sympy jobs/s @2 | @8 |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, fn, n in backends:
         p1 = _latency(fn, PRINT1, n["p1"])

@@ -255,7 +255,10 @@ print(n)
 
 
 def test_fork_bomb(sb):
-    r = sb.run("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", Limits(wall_s=2, max_procs=24))
+    r = sb.run(
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+        Limits(wall_s=2, max_procs=24),
+    )
     assert r.timed_out
     contained(sb, r)
 
@@ -436,7 +439,9 @@ def test_sys_exit_3(sb):
 
 
 def test_non_utf8_stderr(sb):
-    r = sb.run("import sys\nsys.stderr.buffer.write(b'bad \\xff\\xfe\\x80 bytes\\n')\nsys.stdout.buffer.write(b'\\xc3')")
+    r = sb.run(
+        "import sys\nsys.stderr.buffer.write(b'bad \\xff\\xfe\\x80 bytes\\n')\nsys.stdout.buffer.write(b'\\xc3')"
+    )
     assert r.ok
     assert "bad" in r.stderr and "bytes" in r.stderr and "\ufffd" in r.stderr
     assert r.stdout == "\ufffd"
@@ -460,7 +465,9 @@ def test_crashed_zygote_is_restarted(sb):
 
 def test_many_concurrent_aruns(sb):
     async def main() -> list[ExecResult]:
-        return await asyncio.gather(*(sb.arun(f"import time\ntime.sleep(0.05)\nprint({i} * {i})") for i in range(24)))
+        return await asyncio.gather(
+            *(sb.arun(f"import time\ntime.sleep(0.05)\nprint({i} * {i})") for i in range(24))
+        )
 
     results = asyncio.run(main())
     assert [r.stdout for r in results] == [f"{i * i}\n" for i in range(24)]

@@ -110,8 +110,13 @@ class _BaseSandbox:
             raise CodesteerError(f"sandbox code must be str, got {type(code).__name__}")
         return {"code": code, "limits": limits.to_dict()}
 
-    def _chain_config(self, workroot: str) -> dict[str, Any]:
-        return {"uid_base": self.uid_base, "drop_uid": self.drop_uid, "tmp_mb": self.tmp_mb, "workroot": workroot}
+    def _chain_config(self) -> dict[str, Any]:
+        return {
+            "uid_base": self.uid_base,
+            "drop_uid": self.drop_uid,
+            "tmp_mb": self.tmp_mb,
+            "workroot": tempfile.gettempdir(),  # used only where no private /tmp can be mounted
+        }
 
     def run(self, code: str, limits: Limits | None = None) -> ExecResult:
         """Run ``code`` as ``__main__`` in a fresh isolated process; blocks at most about ``wall_s``."""
@@ -150,10 +155,11 @@ class _BaseSandbox:
 class LocalSandbox(_BaseSandbox):
     """Fork-server sandbox: one warm zygote forks an isolated process tree per job.
 
-    Start it before importing torch (or anything that starts OpenMP threads) in processes that will use
-    it: forking a multi-threaded parent is unsafe, and the zygote is forked from this process once. Call
-    :meth:`start` to pay the zygote's start-up (about half a second with numpy and sympy) early;
-    otherwise the first ``run`` does. A zygote that dies is restarted on the next job.
+    The zygote is a fresh ``python -I`` (exec'd, never forked from the caller), so the caller may already
+    have imported torch or run threads; what must stay out is torch in ``preload``, since the zygote itself
+    forks. It starts lazily on the first job; call :meth:`start` to pay its start-up (about half a second
+    with numpy and sympy) early. A zygote that dies is restarted on the next job; ``close()`` (or the
+    context manager, or interpreter exit) stops it and every job still running.
     """
 
     def __init__(
@@ -198,10 +204,8 @@ class LocalSandbox(_BaseSandbox):
             return self._sock
         self._stop()
         parent, child = socket.socketpair()
-        workroot = tempfile.mkdtemp(prefix="codesteer-sandbox-")
-        os.chmod(workroot, 0o711)
         config = {
-            **self._chain_config(workroot),
+            **self._chain_config(),
             "fd": child.fileno(),
             "preload": list(self.preload),
             "warmup": self.warmup,
@@ -210,8 +214,8 @@ class LocalSandbox(_BaseSandbox):
         debug = bool(os.environ.get("CODESTEER_SANDBOX_DEBUG"))
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", ZYGOTE_SCRIPT, "serve", json.dumps(config)],
-                stdin=subprocess.DEVNULL,
+                [sys.executable, "-I", ZYGOTE_SCRIPT, "serve"],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=None if debug else subprocess.DEVNULL,
                 pass_fds=[child.fileno()],
@@ -223,6 +227,12 @@ class LocalSandbox(_BaseSandbox):
             raise CodesteerError(f"could not start the sandbox zygote: {e}") from e
         finally:
             child.close()
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(json.dumps(config).encode())
+            self._proc.stdin.close()
+        except OSError:
+            pass  # it died at once; the hello below reports it
         parent.settimeout(self.start_timeout_s)
         try:
             hello, _ = _zygote.recv_msg(parent)
@@ -326,7 +336,9 @@ class LocalSandbox(_BaseSandbox):
                 os.close(fd)
             raise CodesteerError(f"the sandbox could not start a job: {reply.get('error')}")
         try:
-            out, err, records, timed_out = collect(out_r, err_r, st_r, limits, lambda: self._kill(job), started)
+            out, err, records, timed_out = collect(
+                out_r, err_r, st_r, limits, lambda: self._kill(job), started
+            )
         finally:
             self._kill(job)  # the job is over for us: make sure nothing of it lingers
         return build_result(out, err, records, timed_out, started, {"backend": "local"})
@@ -345,31 +357,13 @@ class SubprocessSandbox(_BaseSandbox):
         tmp_mb: int | None = 256,
     ) -> None:
         super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb)
-        self._workroot: str | None = None
-        self._wr_lock = threading.Lock()
-
-    def _root(self) -> str:
-        with self._wr_lock:
-            if self._workroot is None:
-                self._workroot = tempfile.mkdtemp(prefix="codesteer-sandbox-")
-                os.chmod(self._workroot, 0o711)
-            return self._workroot
-
-    def close(self) -> None:
-        super().close()
-        with self._wr_lock:
-            if self._workroot is not None:
-                import shutil
-
-                shutil.rmtree(self._workroot, ignore_errors=True)
-                self._workroot = None
 
     def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:
         st_r, st_w = os.pipe()
         started = time.monotonic()
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-I", ZYGOTE_SCRIPT, "once", str(st_w), json.dumps(self._chain_config(self._root()))],
+                [sys.executable, "-I", ZYGOTE_SCRIPT, "once", str(st_w), json.dumps(self._chain_config())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -68,7 +68,16 @@ class ExecResult:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ExecResult:
-        names = {"stdout", "stderr", "exit_code", "timed_out", "killed_by", "wall_ms", "truncated", "isolation"}
+        names = {
+            "stdout",
+            "stderr",
+            "exit_code",
+            "timed_out",
+            "killed_by",
+            "wall_ms",
+            "truncated",
+            "isolation",
+        }
         kwargs = {k: v for k, v in d.items() if k in names}
         kwargs["isolation"] = dict(kwargs.get("isolation") or {})
         return cls(**kwargs)
@@ -151,6 +160,7 @@ def collect(
     deadline = started + limits.wall_s
     killed_at: float | None = None
     timed_out = False
+
     def finished() -> bool:
         # C reports its exit after closing its stdio, B reports C's raw status after the namespace is
         # cleared: either, plus EOF on both outputs, ends the job without waiting for process teardown.

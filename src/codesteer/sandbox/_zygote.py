@@ -56,8 +56,15 @@ def _c():
     global _libc
     if _libc is None:
         lib = ctypes.CDLL(None, use_errno=True)
-        lib.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        lib.mount.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_ulong,
+            ctypes.c_char_p,
+        ]
         lib.unshare.argtypes = [ctypes.c_int]
+        lib.setns.argtypes = [ctypes.c_int, ctypes.c_int]
         lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
         _libc = lib
     return _libc
@@ -362,7 +369,7 @@ def _b_prepare(ctx: dict) -> None:
             iso["private_tmp_error"] = err
     iso["private_tmp"] = workdir is not None
     if workdir is None:
-        workdir = os.path.join(ctx["workroot"], str(ctx["a_pid"]))
+        workdir = _fallback_workdir(ctx["workroot"], ctx["a_pid"])
         os.makedirs(workdir, mode=0o700, exist_ok=True)
         if uid is not None:
             os.chown(workdir, uid, uid)
@@ -371,6 +378,11 @@ def _b_prepare(ctx: dict) -> None:
     ctx["pid_ns"] = bool(iso.get("pid_namespace")) and os.getpid() == 1
     if not ctx["pid_ns"]:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _fallback_workdir(workroot: str, a_pid: int) -> str:
+    """Without a mount namespace the job works in a host directory, removed by B, or by whoever reaps A."""
+    return os.path.join(workroot, f"codesteer-job-{a_pid}")
 
 
 def _b_finish(ctx: dict, c_pid: int, st_fd: int | None) -> None:
@@ -456,7 +468,11 @@ def _enter_namespaces() -> dict:
                 pass
             iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, user_namespace=True)
             return iso
-    for flag, key in ((CLONE_NEWPID, "pid_namespace"), (CLONE_NEWNET, "net_namespace"), (CLONE_NEWNS, "mount_namespace")):
+    for flag, key in (
+        (CLONE_NEWPID, "pid_namespace"),
+        (CLONE_NEWNET, "net_namespace"),
+        (CLONE_NEWNS, "mount_namespace"),
+    ):
         e = _unshare(flag)
         iso[key] = e is None
         if e is not None:
@@ -472,13 +488,20 @@ def _a_start(parent_pid: int, config: dict) -> dict:
         os.setsid()
     except OSError:
         pass  # already a session leader (the `once` interpreter is started that way)
-    iso = _enter_namespaces()
-    a_pid = os.getpid()
+    return _chain_ctx(_enter_namespaces(), os.getpid(), config)
+
+
+def _chain_ctx(iso: dict, host_pid: int, config: dict) -> dict:
+    """What B and C of one chain share. The job's uid is unique while the chain lives: base + host pid."""
     root = os.geteuid() == 0
-    uid = int(config.get("uid_base", 1_000_000_000)) + a_pid if root and config.get("drop_uid", True) else None
+    uid = (
+        int(config.get("uid_base", 1_000_000_000)) + host_pid
+        if root and config.get("drop_uid", True)
+        else None
+    )
     return {
         "iso": iso,
-        "a_pid": a_pid,
+        "a_pid": host_pid,
         "uid": uid,
         "workroot": config["workroot"],
         "tmp_mb": config.get("tmp_mb"),
@@ -505,6 +528,10 @@ def _chain_main(zygote_pid: int, config: dict, b_sock: socket.socket, c_sock: so
         b_sock.close()
         c_sock.close()
         _a_wait(b_pid)
+    _b_main(ctx, b_sock, c_sock)
+
+
+def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
     c_pid = os.fork()
@@ -549,6 +576,42 @@ class _Chain:
                 pass
 
 
+class _NsHome:
+    """The zygote's own namespaces, so that (as root) it can enter fresh ones, fork B, and step back.
+
+    This saves process A and one fork and teardown of the warm image per job.
+    """
+
+    _KINDS = (("mnt", CLONE_NEWNS), ("net", CLONE_NEWNET), ("pid", CLONE_NEWPID))
+
+    def __init__(self) -> None:
+        self.fds = [
+            (os.open(f"/proc/self/ns/{name}", os.O_RDONLY | os.O_CLOEXEC), flag) for name, flag in self._KINDS
+        ]
+
+    def go_back(self) -> None:
+        for fd, flag in self.fds:
+            if _c().setns(fd, flag) != 0:
+                # Stuck in a job's namespaces: the zygote must not serve anything more.
+                os.write(
+                    2, f"codesteer zygote: setns back failed: {os.strerror(ctypes.get_errno())}\n".encode()
+                )
+                os._exit(3)
+
+    @classmethod
+    def probe(cls) -> _NsHome | None:
+        if os.geteuid() != 0:
+            return None
+        try:
+            home = cls()
+        except OSError:
+            return None
+        if _unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS) is not None:
+            return None
+        home.go_back()
+        return home
+
+
 class _Zygote:
     def __init__(self, ctl: socket.socket, config: dict) -> None:
         self.ctl, self.config = ctl, config
@@ -564,10 +627,30 @@ class _Zygote:
         signal.set_wakeup_fd(self.wake_w)
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.degraded = False
+        self.home = _NsHome.probe() if config.get("ns_dance", True) else None
 
     def make_chain(self) -> _Chain:
         zb, b = socket.socketpair()
         zc, c = socket.socketpair()
+        if self.home is not None and _unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS) is None:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    _close_fds_except({0, 1, 2, b.fileno(), c.fileno(), *_PATH_FDS})
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    os.setsid()
+                    host_pid = int(os.readlink("/proc/self"))  # the host /proc, before B mounts its own
+                    iso = {"pid_namespace": True, "net_namespace": True, "mount_namespace": True}
+                    _b_main(_chain_ctx(iso, host_pid, self.config), b, c)
+                finally:
+                    os._exit(1)
+            self.home.go_back()
+            b.close()
+            c.close()
+            chain = _Chain(pid, zb, zc)
+            self.by_pid[pid] = chain
+            return chain
         pid = os.fork()
         if pid == 0:
             try:
@@ -601,7 +684,7 @@ class _Zygote:
             for job_id, c in list(self.running.items()):
                 if c is chain:
                     del self.running[job_id]
-            wd = os.path.join(self.config["workroot"], str(pid))
+            wd = _fallback_workdir(self.config["workroot"], pid)
             if os.path.isdir(wd):  # only without a mount namespace
                 import shutil
 
@@ -721,9 +804,6 @@ def _serve(config: dict) -> None:
         zyg.loop()
     finally:
         zyg.shutdown()
-        import shutil
-
-        shutil.rmtree(config["workroot"], ignore_errors=True)
         os._exit(0)
 
 
@@ -737,7 +817,13 @@ def _once(st_fd: int, config: dict) -> None:
     if b_pid:
         for fd in (st_fd, 0, 1, 2):
             os.close(fd)
-        _a_wait(b_pid)
+        try:
+            os.waitpid(b_pid, 0)
+        finally:
+            import shutil
+
+            shutil.rmtree(_fallback_workdir(ctx["workroot"], ctx["a_pid"]), ignore_errors=True)
+            os._exit(0)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
     c_pid = os.fork()
@@ -755,7 +841,11 @@ if __name__ == "__main__":
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         del sys.path[0]
     if sys.argv[1] == "serve":
-        _serve(json.loads(sys.argv[2]))
+        _config = json.loads(sys.stdin.buffer.read())
+        _null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(_null, 0)
+        os.close(_null)
+        _serve(_config)
     elif sys.argv[1] == "once":
         _once(int(sys.argv[2]), json.loads(sys.argv[3]))
     else:

@@ -1,0 +1,69 @@
+"""Every model behind one async interface: ``get_model(spec)`` then ``await model.chat(messages)``.
+
+Providers: OpenAI-compatible endpoints, Anthropic, in-process transformers models, embedded offline
+defaults and scripted models for tests. Retries, timeouts, a response cache and token/cost accounting live
+here once. Importing this package does not import torch; building an hf/ or embedded/ model does.
+"""
+
+from codesteer.models._accounting import (
+    RoleTotals,
+    TrackedModel,
+    UsageLedger,
+    UsageRecord,
+    cost_usd,
+    load_prices,
+    price_for,
+    tracked,
+)
+from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
+from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
+from codesteer.models._registry import SPEC_FORMS, get_model
+from codesteer.models._remote import RetryPolicy
+from codesteer.models._scripted import ScriptedModel
+from codesteer.models._server import ModelServer, serve
+from codesteer.models._types import (
+    AuthError,
+    ChatModel,
+    Completion,
+    EndpointError,
+    Message,
+    MissingKeyError,
+    ModelError,
+    ModelSpecError,
+    RequestRejected,
+)
+
+__all__ = [
+    "EMBEDDED",
+    "EMBEDDED_ALIASES",
+    "SPEC_FORMS",
+    "AuthError",
+    "CachedModel",
+    "ChatModel",
+    "Completion",
+    "EndpointError",
+    "Message",
+    "MissingKeyError",
+    "ModelError",
+    "ModelServer",
+    "ModelSpecError",
+    "RequestRejected",
+    "ResponseCache",
+    "RetryPolicy",
+    "RoleTotals",
+    "ScriptedModel",
+    "TrackedModel",
+    "UsageLedger",
+    "UsageRecord",
+    "cache_dir",
+    "cache_key",
+    "cost_usd",
+    "embedded_path",
+    "find_embedded_gguf",
+    "get_model",
+    "load_prices",
+    "open_cache",
+    "price_for",
+    "serve",
+    "tracked",
+]

@@ -1,0 +1,183 @@
+"""SQLite response cache: a re-run of an evaluation at temperature 0 costs nothing and returns the same text.
+
+One file shared by every process of a machine; WAL journal and a busy timeout let several evaluation
+processes read and write it at once (writes serialise inside SQLite, each a single short transaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from codesteer.models._types import Completion, Message, ModelError, check_messages
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    text TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    latency_s REAL NOT NULL,
+    model TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def cache_dir() -> Path:
+    """Where codesteer keeps caches: ``$CODESTEER_CACHE_DIR`` or ``~/.cache/codesteer``."""
+    env = os.environ.get("CODESTEER_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "codesteer"
+
+
+def cache_disabled_by_env() -> bool:
+    return os.environ.get("CODESTEER_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def cache_key(
+    spec: str,
+    messages: Sequence[Message],
+    *,
+    temperature: float,
+    max_tokens: int,
+    stop: Sequence[str] | None,
+    seed: int | None,
+) -> str:
+    """Hash of everything that changes the reply; the seed only matters when sampling."""
+    payload = {
+        "spec": spec,
+        "messages": [[m["role"], m["content"]] for m in messages],
+        "temperature": float(temperature),
+        "max_tokens": int(max_tokens),
+        "stop": list(stop) if stop else None,
+        "seed": seed if temperature > 0 else None,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """Completions by request key; one connection per thread, since sqlite3 connections are not thread-safe."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._local = threading.local()
+            self._conn()  # fail now, with a clear message, rather than on the first request
+        except (OSError, sqlite3.Error) as exc:
+            raise ModelError(f"cannot open response cache {self.path}: {exc}") from exc
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(_SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    def get(self, key: str) -> Completion | None:
+        start = time.perf_counter()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT text, prompt_tokens, completion_tokens, model FROM responses WHERE key = ?", (key,)
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        text, pt, ct, model = row
+        return Completion(
+            text=text,
+            prompt_tokens=int(pt),
+            completion_tokens=int(ct),
+            latency_s=time.perf_counter() - start,
+            model=model,
+            cached=True,
+            cost_usd=0.0,
+        )
+
+    def put(self, key: str, spec: str, completion: Completion) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                spec,
+                completion.text,
+                completion.prompt_tokens,
+                completion.completion_tokens,
+                completion.latency_s,
+                completion.model,
+                time.time(),
+            ),
+        )
+
+    def __len__(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+_CACHES: dict[Path, ResponseCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def open_cache(path: str | Path | None = None) -> ResponseCache:
+    """The process-wide cache for a file (default ``<cache dir>/responses.sqlite``)."""
+    p = Path(path).expanduser() if path else cache_dir() / "responses.sqlite"
+    p = p.resolve()
+    with _CACHES_LOCK:
+        if p not in _CACHES:
+            _CACHES[p] = ResponseCache(p)
+        return _CACHES[p]
+
+
+class CachedModel:
+    """Serves temperature-0 requests from the cache; anything sampled goes to the model every time."""
+
+    def __init__(self, inner, cache: ResponseCache) -> None:
+        self.inner = inner
+        self.spec: str = inner.spec
+        self.cache = cache
+
+    async def chat(
+        self,
+        messages: Sequence[Message],
+        *,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        stop: Sequence[str] | None = None,
+        seed: int | None = None,
+    ) -> Completion:
+        params = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed)
+        if temperature > 0:
+            return await self.inner.chat(messages, **params)
+        key = cache_key(self.spec, check_messages(messages), **params)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        completion = await self.inner.chat(messages, **params)
+        self.cache.put(key, self.spec, completion)
+        return replace(completion, cached=False)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)

