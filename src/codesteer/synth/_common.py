@@ -1,0 +1,101 @@
+"""Shared pieces of data synthesis: instance selection, train/test disjointness, file writing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from codesteer.errors import CodesteerError
+from codesteer.symbench import Instance, read_jsonl
+
+# Synthesis draws instances from a different seed than evaluation (whose default seed is 0), so the two never
+# share generated instances unless a user asks for it.
+DEFAULT_SYNTH_SEED = 1000
+
+
+def normalise_question(text: str) -> str:
+    """Questions compared for overlap ignore case and whitespace, so a reformatted copy still counts."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def check_disjoint(
+    instances: Sequence[Instance], exclude: str | Path | None, *, drop: bool = False
+) -> tuple[list[Instance], dict[str, Any]]:
+    """Keep training data apart from an evaluation manifest: same id or same question text is an overlap.
+
+    An overlap is refused with a message naming the clashes, unless ``drop`` asks to leave those instances out.
+    Returns the instances to use and a report for the run's metadata.
+    """
+    report: dict[str, Any] = {"exclude_manifest": str(exclude) if exclude else None, "checked": bool(exclude),
+                              "overlap_ids": [], "overlap_questions": [], "dropped": 0}
+    if not exclude:
+        return list(instances), report
+    path = Path(exclude).expanduser()
+    if not path.is_file():
+        raise CodesteerError(f"--exclude-manifest {path}: no such file")
+    held = read_jsonl(path)
+    ids = {i.id for i in held}
+    questions = {normalise_question(i.question) for i in held}
+    by_id = [i.id for i in instances if i.id in ids]
+    by_q = [i.id for i in instances if i.id not in ids and normalise_question(i.question) in questions]
+    report["overlap_ids"], report["overlap_questions"] = by_id, by_q
+    clash = set(by_id) | set(by_q)
+    if clash and not drop:
+        parts = []
+        if by_id:
+            parts.append(f"{len(by_id)} by instance id (e.g. {', '.join(by_id[:3])})")
+        if by_q:
+            parts.append(f"{len(by_q)} by question text (e.g. {', '.join(by_q[:3])})")
+        raise CodesteerError(
+            f"{len(clash)} synthesis instance(s) also appear in the evaluation manifest {path}: {'; '.join(parts)}. "
+            "Training on test questions would inflate the evaluation; use another --seed, another manifest, "
+            "or --drop-overlap to leave them out."
+        )
+    kept = [i for i in instances if i.id not in clash]
+    report["dropped"] = len(instances) - len(kept)
+    return kept, report
+
+
+def digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Atomic write (temp file + rename): a crash never leaves half a file behind."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def sharegpt(messages: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """Chat messages as LLaMA-Factory's sharegpt turns (human/gpt/system)."""
+    names = {"user": "human", "assistant": "gpt", "system": "system"}
+    return [{"from": names[m["role"]], "value": m["content"]} for m in messages]
+
+
+def dataset_info(entries: dict[str, dict[str, Any]], out: Path) -> None:
+    """Merge ``entries`` into ``out/dataset_info.json`` (LLaMA-Factory's dataset registry), keeping others."""
+    path = out / "dataset_info.json"
+    current: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            current = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            current = {}
+    current.update(entries)
+    write_json(path, current)

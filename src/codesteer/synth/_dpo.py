@@ -1,0 +1,370 @@
+"""DPO data: a guidance tree per sample, scored by outcome, and preference pairs between sibling guidances.
+
+The paper's scheme (its released builder was a one-sided simplification): at each branched guide turn, sample
+K alternative guidances from the same state and continue each branch to the end of the loop. A leaf (a
+finished solve) that succeeds after i task-model answers scores 15 − i, one that fails scores −i; an inner node
+scores the mean of its children. Siblings whose scores differ give (prompt, chosen, rejected) pairs, where the
+prompt is the compact guide conversation up to that turn — exactly what a trained guide sees.
+
+Each tree is written to ``<out>/trees/<instance>.json`` when it is complete; a re-run skips finished trees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import re
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codesteer.models import ChatModel, ModelError
+from codesteer.sandbox import Sandbox
+from codesteer.steer import (
+    GuideTurn,
+    Models,
+    SteerOptions,
+    TaskTurn,
+    Trajectory,
+    ask,
+    choice_message,
+    clip,
+    examine,
+    feedback_block,
+    finalize,
+    guide_messages,
+    new_trajectory,
+    parse_guide,
+)
+from codesteer.symbench import Instance, verify
+from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
+
+SUCCESS_BASE = 15
+
+
+def leaf_score(correct: bool, turns: int) -> float:
+    """15 − i for a success after i task answers, −i for a failure (the paper's Figure DPO-data)."""
+    return float(SUCCESS_BASE - turns) if correct else float(-turns)
+
+
+@dataclass(frozen=True)
+class DpoSynthOptions:
+    """Budgets of the guidance trees.
+
+    ``branches`` (K) guidances are sampled at each of ``depth`` guide turns starting at turn ``branch_from``;
+    other turns continue with one sample. Once a tree has made ``max_calls`` model calls, no new branches open
+    (running branches still finish, each bounded by ``max_rounds``). ``pairs`` is ``all`` (every sibling pair
+    with different scores) or ``best_worst`` (one pair per sibling group).
+    """
+
+    branches: int = 2
+    depth: int = 3
+    branch_from: int = 0
+    max_calls: int = 300
+    guide_temperature: float = 1.0
+    guide_view: str = "full"
+    max_rounds: int = 5
+    pairs: str = "all"
+    concurrency: int = 2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
+            raise ValueError("--branches must be >= 1, --depth and --branch-from >= 0")
+        if self.branches > 1 and self.guide_temperature <= 0:
+            raise ValueError("sampling alternative guidances needs --guide-temperature > 0")
+        if self.pairs not in ("all", "best_worst"):
+            raise ValueError(f"--pairs must be 'all' or 'best_worst', got {self.pairs!r}")
+        if self.max_calls < 1 or self.concurrency < 1:
+            raise ValueError("--max-calls and --concurrency must be >= 1")
+
+    def key(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
+                                              "guide_view", "max_rounds", "seed")}
+
+
+@dataclass
+class _State:
+    """One branch: the trajectory so far and the task model's conversation."""
+
+    traj: Trajectory
+    task_msgs: list[dict[str, str]] = field(default_factory=list)
+    done: bool = False
+
+    def fork(self) -> _State:
+        return _State(self.traj.model_copy(deep=True), [dict(m) for m in self.task_msgs], self.done)
+
+
+class _Tree:
+    """Grows one guidance tree depth-first (deterministic order, so scripted tests and caches line up)."""
+
+    def __init__(self, inst: Instance, models: Models, sandbox: Sandbox, opts: DpoSynthOptions) -> None:
+        self.inst, self.models, self.sandbox, self.opts = inst, models, sandbox, opts
+        self.steer = SteerOptions(max_rounds=opts.max_rounds, guide_temperature=opts.guide_temperature,
+                                  guide_view=opts.guide_view)
+        self.calls = 0
+        self.leaves = 0
+
+    def _seed(self, path: str, j: int) -> int:
+        return random.Random(f"{self.opts.seed}:{self.inst.id}:{path}:{j}").randrange(2**31)
+
+    async def _sample(self, st: _State, seed: int) -> GuideTurn:
+        traj, o = st.traj, self.steer
+        idx = len(traj.guide_turns)
+        before = len(traj.calls)
+        raw = await ask(traj, "guide", self.models.guide_or_task,
+                        guide_messages(traj, view=o.guide_view, budget_tokens=o.guide_budget_tokens,
+                                       max_chars=o.output_chars),
+                        temperature=o.guide_temperature, max_tokens=o.guide_max_tokens, seed=seed)
+        self.calls += len(traj.calls) - before
+        compact = choice_message(traj.question) if idx == 0 else feedback_block(traj.task_turns[-1], max_chars=o.output_chars)
+        decision, guidance = parse_guide(raw, first_turn=idx == 0)
+        return GuideTurn(index=idx, prompt=compact, raw=raw, decision=decision, guidance=guidance)
+
+    async def _apply(self, st: _State, g: GuideTurn) -> None:
+        """The same step as ``steer``: the guidance goes to the task model, its reply is examined."""
+        traj, o = st.traj, self.steer
+        before = len(traj.calls)
+        traj.guide_turns.append(g)
+        if g.decision in ("return", "terminate"):
+            traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
+            st.done = True
+            return
+        if g.index == 0:
+            message = g.guidance + traj.question
+            st.task_msgs = [{"role": "user", "content": message}]
+        else:
+            message = g.guidance
+            last = traj.task_turns[-1]
+            if o.show_execution_to_task and last.execution is not None:
+                message = "Your code was run.\n" + last.execution.describe(o.output_chars) + "\n\n" + message
+            st.task_msgs += [{"role": "assistant", "content": last.reply}, {"role": "user", "content": message}]
+        reply = await ask(traj, "task", self.models.task, st.task_msgs, temperature=o.task_temperature,
+                          max_tokens=o.task_max_tokens, seed=o.seed)
+        turn = TaskTurn(index=g.index, prompt=message, reply=reply)
+        traj.task_turns.append(turn)
+        traj.stop_reason = "max_rounds"
+        if g.index >= o.max_rounds:
+            st.done = True
+        else:
+            await examine(traj, turn, self.models, self.sandbox, o)
+        self.calls += len(traj.calls) - before
+
+    async def _leaf(self, st: _State) -> dict[str, Any]:
+        await finalize(st.traj, self.sandbox, self.steer.exec_limits)
+        v = verify(self.inst, st.traj.final_answer)
+        self.leaves += 1
+        turns = len(st.traj.task_turns)
+        return {"correct": bool(v.correct), "turns": turns, "score": leaf_score(bool(v.correct), turns),
+                "stop_reason": st.traj.stop_reason, "final_answer": clip(st.traj.final_answer, 500),
+                "reason": v.reason}
+
+    def _width(self, turn: int) -> int:
+        o = self.opts
+        if o.branch_from <= turn < o.branch_from + o.depth and self.calls < o.max_calls:
+            return o.branches
+        return 1
+
+    async def _children(self, st: _State, path: str) -> list[dict[str, Any]]:
+        turn = len(st.traj.guide_turns)
+        kids = []
+        for j in range(self._width(turn)):
+            child = st.fork()
+            g = await self._sample(child, self._seed(path, j))
+            await self._apply(child, g)
+            node: dict[str, Any] = {
+                "id": f"{path}.{j}" if path else str(j), "turn": g.index, "prompt": g.prompt, "guidance": g.target,
+                "decision": g.decision, "raw": clip(g.raw, 2000),
+                "reply": clip(child.traj.task_turns[-1].reply, 1500) if child.traj.task_turns and
+                child.traj.task_turns[-1].index == g.index else None,
+                "children": [], "leaf": None,
+            }
+            if child.done:
+                node["leaf"] = await self._leaf(child)
+                node["score"] = node["leaf"]["score"]
+            else:
+                node["children"] = await self._children(child, node["id"])
+                node["score"] = _mean(c["score"] for c in node["children"])
+            kids.append(node)
+        return kids
+
+    async def grow(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        root = _State(new_trajectory(self.inst, "dpo_tree"))
+        children = await self._children(root, "")
+        return {
+            "instance_id": self.inst.id, "task": self.inst.task, "complexity": self.inst.complexity,
+            "question": self.inst.question, "config": self.opts.key(), "config_key": digest(self.opts.key()),
+            "models": {"guide": _spec(self.models.guide_or_task), "task": _spec(self.models.task),
+                       "checker": _spec(self.models.checker_or_task)},
+            "calls": self.calls, "leaves": self.leaves, "wall_s": round(time.perf_counter() - t0, 3),
+            "score": _mean(c["score"] for c in children), "children": children,
+        }
+
+
+def _mean(xs: Any) -> float:
+    vals = list(xs)
+    return float(sum(vals) / len(vals)) if vals else 0.0
+
+
+def _spec(model: ChatModel | None) -> str | None:
+    return None if model is None else str(getattr(model, "spec", type(model).__name__))
+
+
+async def build_tree(instance: Instance, models: Models, sandbox: Sandbox, options: DpoSynthOptions | None = None) -> dict[str, Any]:
+    """The scored guidance tree of one instance (a JSON-ready dict: nodes with guidance, score, children)."""
+    return await _Tree(instance, models, sandbox, options or DpoSynthOptions()).grow()
+
+
+def tree_pairs(tree: dict[str, Any], mode: str = "all") -> list[dict[str, Any]]:
+    """Preference pairs among siblings with different scores, in TRL's conversational preference format.
+
+    Siblings that gave the very same guidance are one choice: their scores are averaged before pairing, so a
+    guidance is never both chosen and rejected against the same alternative.
+    """
+    out: list[dict[str, Any]] = []
+
+    def walk(children: list[dict[str, Any]], history: list[dict[str, str]]) -> None:
+        if len(children) >= 2:
+            groups: dict[str, list[float]] = {}
+            for c in children:
+                groups.setdefault(c["guidance"], []).append(c["score"])
+            scored = sorted(((_mean(v), g) for g, v in groups.items()), key=lambda x: -x[0])
+            prompt = history + [{"role": "user", "content": children[0]["prompt"]}]
+            if mode == "best_worst":
+                combos = [(scored[0], scored[-1])] if len(scored) >= 2 else []
+            else:
+                combos = list(itertools.combinations(scored, 2))
+            for (sa, a), (sb, b) in combos:
+                if sa > sb:
+                    out.append({"prompt": prompt, "chosen": [{"role": "assistant", "content": a}],
+                                "rejected": [{"role": "assistant", "content": b}], "score_chosen": sa,
+                                "score_rejected": sb, "instance_id": tree["instance_id"], "task": tree["task"],
+                                "turn": children[0]["turn"]})
+        for c in children:
+            walk(c["children"], history + [{"role": "user", "content": c["prompt"]},
+                                           {"role": "assistant", "content": c["guidance"]}])
+
+    walk(tree["children"], [])
+    return out
+
+
+def tree_file(out: Path, instance_id: str) -> Path:
+    return out / "trees" / (re.sub(r"[^A-Za-z0-9_.-]", "_", instance_id) + ".json")
+
+
+@dataclass
+class DpoProgress:
+    total: int = 0
+    skipped: int = 0
+    done: int = 0
+    errors: int = 0
+    calls: int = 0
+    last_error: str | None = None
+    pairs: int = 0
+    trees: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+
+
+async def synthesize_dpo(
+    instances: Sequence[Instance],
+    models: Models,
+    sandbox: Sandbox,
+    out: str | Path,
+    options: DpoSynthOptions | None = None,
+    *,
+    meta: dict[str, Any] | None = None,
+    on_update: Callable[[DpoProgress], None] | None = None,
+) -> DpoProgress:
+    """Grow a tree for every instance without a finished one in ``out/trees``, then export the pairs."""
+    opts = options or DpoSynthOptions()
+    outp = Path(out)
+    (outp / "trees").mkdir(parents=True, exist_ok=True)
+    write_json(outp / "dpo_config.json", {**opts.key(), "pairs": opts.pairs,
+                                          "models": {"guide": _spec(models.guide_or_task), "task": _spec(models.task)},
+                                          **(meta or {})})
+    key = digest(opts.key())
+    prog = DpoProgress()
+    todo = []
+    for inst in instances:
+        f = tree_file(outp, inst.id)
+        if f.is_file() and _config_key(f) == key:
+            prog.skipped += 1
+        else:
+            todo.append(inst)
+    prog.total = len(instances)
+    sem = asyncio.Semaphore(opts.concurrency)
+    fatal: list[BaseException] = []
+    if on_update:
+        on_update(prog)
+
+    async def one(inst: Instance) -> None:
+        async with sem:
+            if fatal:
+                return
+            try:
+                tree = await build_tree(inst, models, sandbox, opts)
+            except Exception as exc:
+                prog.errors += 1
+                prog.last_error = str(exc) if isinstance(exc, ModelError) else "".join(traceback.format_exception_only(exc)).strip()
+                if isinstance(exc, ModelError) and prog.done == 0 and prog.errors >= min(3, len(todo)):
+                    fatal.append(exc)
+                return
+            write_json(tree_file(outp, inst.id), tree)
+            prog.done += 1
+            prog.calls += tree["calls"]
+            if on_update:
+                on_update(prog)
+
+    await asyncio.gather(*(one(i) for i in todo))
+    if fatal:
+        raise fatal[0]
+    stats = export_dpo(outp, mode=opts.pairs, instance_ids={i.id for i in instances}, config_key=key)
+    prog.pairs, prog.trees, prog.files = stats["pairs"], stats["trees"], stats["files"]
+    if on_update:
+        on_update(prog)
+    return prog
+
+
+def _config_key(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("config_key")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def export_dpo(out: Path, *, mode: str = "all", instance_ids: set[str] | None = None,
+               config_key: str | None = None) -> dict[str, Any]:
+    """Pairs of every finished tree (of this configuration) as TRL preference records and LLaMA-Factory ranking data."""
+    records: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    trees = 0
+    for f in sorted((out / "trees").glob("*.json")):
+        tree = json.loads(f.read_text(encoding="utf-8"))
+        if instance_ids is not None and tree["instance_id"] not in instance_ids:
+            continue
+        if config_key is not None and tree.get("config_key") != config_key:
+            continue
+        trees += 1
+        for p in tree_pairs(tree, mode):
+            h = digest([p["prompt"], p["chosen"], p["rejected"]])
+            if h not in seen:
+                seen.add(h)
+                records.append(p)
+    files = {"trl": out / "dpo.jsonl", "sharegpt": out / "dpo_sharegpt.json"}
+    write_jsonl(files["trl"], records)
+    write_json(files["sharegpt"], [
+        {"conversations": sharegpt(r["prompt"]), "chosen": {"from": "gpt", "value": r["chosen"][0]["content"]},
+         "rejected": {"from": "gpt", "value": r["rejected"][0]["content"]}, "score_chosen": r["score_chosen"],
+         "score_rejected": r["score_rejected"]} for r in records])
+    dataset_info({"codesteer_dpo": {"file_name": files["sharegpt"].name, "formatting": "sharegpt", "ranking": True,
+                                    "columns": {"messages": "conversations", "chosen": "chosen",
+                                                "rejected": "rejected"}}}, out)
+    summary = {"trees": trees, "pairs": len(records), "mode": mode, "files": {k: str(v) for k, v in files.items()}}
+    write_json(out / "dpo_summary.json", summary)
+    return summary

@@ -1,0 +1,68 @@
+"""``codesteer synth`` and ``codesteer train`` through the real entry point: wiring, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codesteer import symbench
+from codesteer.cli import main
+from tests.synth.helpers import code_reply
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> dict[str, Path]:
+    inst = symbench.generate("number_multiply", 1, seed=1000, complexity=1)[0]
+    symbench.write_jsonl([inst], tmp_path / "train.jsonl")
+    (tmp_path / "guide.json").write_text(json.dumps({"replies": ["<<<Code>>>", "<<<Return Answer>>>"]}))
+    (tmp_path / "task.json").write_text(json.dumps({"default": code_reply(inst)}))
+    (tmp_path / "checker.json").write_text(json.dumps({"default": "```python\nprint('Correct')\n```"}))
+    return {"dir": tmp_path, "manifest": tmp_path / "train.jsonl"}
+
+
+def _models(d: Path) -> list[str]:
+    return ["--guide-model", f"scripted/{d / 'guide.json'}", "--task-model", f"scripted/{d / 'task.json'}",
+            "--checker-model", f"scripted/{d / 'checker.json'}", "--concurrency", "1"]
+
+
+def test_synth_sft_cli(setup, capsys) -> None:
+    d = setup["dir"]
+    code, out, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)], capsys)
+    assert code == 0, err
+    assert "1 SFT conversations" in out
+    rec = json.loads((d / "out" / "sft.jsonl").read_text().splitlines()[0])
+    assert [m["content"] for m in rec["messages"][1::2]] == ["<<<Code>>>", "<<<Return Answer>>>"]
+
+
+def test_synth_refuses_overlap_with_the_evaluation_manifest(setup, capsys) -> None:
+    d = setup["dir"]
+    code, _, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]),
+                        "--exclude-manifest", str(setup["manifest"]), *_models(d)], capsys)
+    assert code == 2 and "also appear in the evaluation manifest" in err and "Traceback" not in err
+    assert not (d / "out" / "sft.jsonl").exists()
+
+
+def test_train_errors_are_one_line(tmp_path, capsys) -> None:
+    code, _, err = run(["train", "sft", "--base", str(tmp_path / "nope"), "--data", str(tmp_path), "--out",
+                        str(tmp_path / "o")], capsys)
+    assert code == 2 and "no training data" in err
+    (tmp_path / "sft.jsonl").write_text('{"messages": []}\n')
+    code, _, err = run(["train", "sft", "--base", str(tmp_path / "nope"), "--data", str(tmp_path), "--out",
+                        str(tmp_path / "o")], capsys)
+    assert code == 2 and "not a model folder" in err
+    code, out, _ = run(["train", "configs", "--path", "deepspeed_zero3.yaml"], capsys)
+    assert code == 0 and Path(out.strip()).is_file()
+    code, _, err = run(["train", "configs", "--path", "nope.yaml"], capsys)
+    assert code == 2 and "fsdp.yaml" in err

@@ -1,0 +1,103 @@
+"""Guidance trees with a scripted guide whose sibling samples differ: scores, pairs, storage, budgets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from codesteer import symbench
+from codesteer.sandbox import get_sandbox
+from codesteer.steer import Models, prompt
+from codesteer.synth import DpoSynthOptions, build_tree, leaf_score, synthesize_dpo, tree_file, tree_pairs
+from tests.synth.helpers import branching_guide, checker, task_model
+
+CODE, TEXT, RETURN, RETRY = "<<<Code>>>", "<<<Text>>>", "<<<Return Answer>>>", "<<<Try again and write code this time.>>>"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    sb = get_sandbox("local")
+    yield sb
+    sb.close()
+
+
+@pytest.fixture(scope="module")
+def inst() -> symbench.Instance:
+    return symbench.generate("number_multiply", 1, seed=2000, complexity=2)[0]
+
+
+def models(insts):
+    guide = branching_guide([[CODE, TEXT], [RETURN, RETRY], [RETURN]])
+    return Models(task=task_model(insts), guide=guide, checker=checker())
+
+
+OPTS = DpoSynthOptions(branches=2, depth=2, guide_view="compact", concurrency=1)
+
+
+def test_leaf_score_scheme() -> None:
+    assert leaf_score(True, 2) == 13 and leaf_score(True, 5) == 10
+    assert leaf_score(False, 3) == -3 and leaf_score(False, 1) == -1
+
+
+def test_tree_scores_and_pairs(inst, sandbox) -> None:
+    tree = asyncio.run(build_tree(inst, models([inst]), sandbox, OPTS))
+    code, text = tree["children"]
+    assert (code["guidance"], text["guidance"]) == (CODE, TEXT)
+    # code: the answer is right at once; returning scores 15-1, retrying succeeds after 2 answers: 15-2
+    c_ret, c_retry = code["children"]
+    assert (c_ret["guidance"], c_ret["score"], c_ret["leaf"]["correct"]) == (RETURN, 14, True)
+    assert (c_retry["guidance"], c_retry["score"]) == (RETRY, 13)
+    assert c_retry["children"][0]["leaf"]["turns"] == 2  # beyond the branching depth: one continuation
+    assert code["score"] == 13.5
+    # text: the answer is wrong; returning it fails after 1 answer (-1), retrying with code succeeds (13)
+    t_ret, t_retry = text["children"]
+    assert (t_ret["score"], t_ret["leaf"]["correct"], t_retry["score"]) == (-1, False, 13)
+    assert text["score"] == 6.0
+    assert tree["score"] == 9.75  # the mean of the children, recursively
+    pairs = tree_pairs(tree)
+    got = {(p["chosen"][0]["content"], p["rejected"][0]["content"], p["score_chosen"], p["score_rejected"])
+           for p in pairs}
+    assert got == {(CODE, TEXT, 13.5, 6.0), (RETURN, RETRY, 14, 13), (RETRY, RETURN, 13, -1)}
+    root_pair = next(p for p in pairs if p["turn"] == 0)
+    assert [m["role"] for m in root_pair["prompt"]] == ["user"]
+    assert root_pair["prompt"][0]["content"].startswith(prompt("choice"))
+    deep = next(p for p in pairs if p["turn"] == 1 and p["chosen"][0]["content"] == RETRY)
+    # the prompt is the compact conversation so far: the choice, the TEXT guidance, the feedback on the reply
+    assert [m["role"] for m in deep["prompt"]] == ["user", "assistant", "user"]
+    assert deep["prompt"][1]["content"] == TEXT
+    assert deep["prompt"][2]["content"].startswith("The response from TaskLLM is:")
+    assert len(tree_pairs(tree, "best_worst")) == 3  # two siblings per group: the same pairs
+
+
+def test_synthesize_stores_trees_exports_and_resumes(inst, sandbox, tmp_path) -> None:
+    m = models([inst])
+    prog = asyncio.run(synthesize_dpo([inst], m, sandbox, tmp_path, OPTS))
+    assert (prog.done, prog.trees, prog.pairs, prog.errors) == (1, 1, 3, 0)
+    stored = json.loads(tree_file(tmp_path, inst.id).read_text())
+    assert stored["score"] == 9.75 and stored["calls"] > 0 and stored["leaves"] == 4
+    recs = [json.loads(x) for x in (tmp_path / "dpo.jsonl").read_text().splitlines()]
+    assert len(recs) == 3 and all({"prompt", "chosen", "rejected", "score_chosen", "score_rejected"} <= set(r) for r in recs)
+    share = json.loads((tmp_path / "dpo_sharegpt.json").read_text())
+    assert share[0]["chosen"]["from"] == "gpt" and share[0]["conversations"][0]["from"] == "human"
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert info["codesteer_dpo"]["ranking"] is True
+    calls = len(m.guide.calls)
+    again = asyncio.run(synthesize_dpo([inst], m, sandbox, tmp_path, OPTS))
+    assert (again.skipped, again.done, again.pairs) == (1, 0, 3) and len(m.guide.calls) == calls
+
+
+def test_call_budget_stops_branching(inst, sandbox) -> None:
+    opts = DpoSynthOptions(branches=2, depth=3, max_calls=1, guide_view="compact")
+    tree = asyncio.run(build_tree(inst, models([inst]), sandbox, opts))
+    assert len(tree["children"]) == 2  # the root branched before any call was made
+    assert all(len(c["children"]) <= 1 for c in tree["children"])
+    assert [p["turn"] for p in tree_pairs(tree)] == [0]
+
+
+def test_options_are_validated() -> None:
+    with pytest.raises(ValueError, match="temperature"):
+        DpoSynthOptions(branches=3, guide_temperature=0.0)
+    with pytest.raises(ValueError, match="pairs"):
+        DpoSynthOptions(pairs="best")
