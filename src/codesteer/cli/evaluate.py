@@ -16,6 +16,8 @@ from rich.table import Table
 from codesteer.cli._app import app, console
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
+# the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
+SMALL_MODEL_CAPS = {"max_rounds": 1, "task_max_tokens": 192, "guide_max_tokens": 96, "selfcheck_attempts": 1}
 DEFAULT_METHODS = "only_question,codesteer"
 DEFAULT_MODEL = "embedded/default"
 
@@ -55,19 +57,21 @@ def run_cmd(
     out: Annotated[Path, typer.Option("--out", help="Run folder (results.sqlite, report.html). Re-running resumes.")] = Path("runs/default"),
     manifest: Annotated[Path | None, typer.Option("--manifest", help="Instances JSONL from `codesteer manifest create`.")] = None,
     tasks: Annotated[str, typer.Option("--tasks", help="Without --manifest: all, seen, unseen or a comma list.")] = DEFAULT_TASKS,
-    n: Annotated[int, typer.Option("-n", "--n", help="Without --manifest: instances per task.")] = 2,
+    n: Annotated[int, typer.Option("-n", "--n", help="Without --manifest: instances per task.")] = 1,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     methods: Annotated[str, typer.Option("--methods", help="Comma list of methods (see `codesteer methods`).")] = DEFAULT_METHODS,
     task_model: Annotated[str, typer.Option("--task-model", help="Task model spec.")] = DEFAULT_MODEL,
     guide_model: Annotated[str | None, typer.Option("--guide-model", help="Guide model spec (default: the task model).")] = None,
     checker_model: Annotated[str | None, typer.Option("--checker-model", help="Self-check model (default: the task model).")] = None,
-    max_rounds: Annotated[int, typer.Option("--max-rounds", help="CodeSteer rounds after the first answer.")] = 5,
+    max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="CodeSteer rounds after the first answer (default 5; 1 for embedded models).")] = None,
+    task_max_tokens: Annotated[int | None, typer.Option("--task-max-tokens", help="Reply cap of task and checker calls (default 2000; 192 for embedded models).")] = None,
+    guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024; 96 for embedded models).")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Samples in flight.")] = 4,
     executor: Annotated[str, typer.Option("--executor", help="local (asyncio) or ray.")] = "local",
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunConfig, RunStore, build_models, create_manifest, run_eval
+    from codesteer.eval import RunStore, build_models, create_manifest, run_eval
     from codesteer.methods import get_method
     from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
@@ -89,8 +93,7 @@ def run_cmd(
     for m in method_names:
         get_method(m)
     instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
-    config = RunConfig(task_model=task_model, guide_model=guide_model, checker_model=checker_model,
-                       max_rounds=max_rounds, concurrency=concurrency)
+    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
     with RunStore(out) as store:
         sandbox = get_sandbox("local")  # before any model loads torch: the zygote forks a clean process
         models = build_models(config, get_model)
@@ -114,6 +117,25 @@ def run_cmd(
 
         html, md = write_report(out)
         console.print(f"report: {html}  (summary: {md})")
+
+
+def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
+                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None):  # type: ignore[no-untyped-def]
+    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides."""
+    from codesteer.eval import RunConfig
+    from codesteer.train import guide_view_for
+
+    small = task_model.startswith("embedded/")
+    caps = SMALL_MODEL_CAPS if small else {}
+    view = guide_view_for(guide_model) if guide_model else None
+    return RunConfig(
+        task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
+        max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
+        task_max_tokens=task_max_tokens or caps.get("task_max_tokens", 2000),
+        guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
+        selfcheck_attempts=caps.get("selfcheck_attempts", 2),
+        guide_view=view or "full",
+    )
 
 
 def _print_summary(store) -> None:  # type: ignore[no-untyped-def]

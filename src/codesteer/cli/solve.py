@@ -26,21 +26,23 @@ def solve(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     complexity: Annotated[int, typer.Option("--complexity", help="1..5")] = 1,
     knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
-    max_rounds: Annotated[int, typer.Option("--max-rounds")] = 5,
+    max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; 1 for embedded models.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
 ) -> None:
     """Generate one instance, solve it with a method, verify and print the trajectory."""
+    from codesteer.cli.evaluate import make_config
     from codesteer.methods import get_method
     from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
-    from codesteer.steer import Models, SteerOptions
+    from codesteer.steer import Models
 
     m = get_method(method)
     inst = symbench.generate(task, 1, seed=seed, complexity=complexity, **parse_knobs(knob))[0]
     task_m = get_model(task_model)
     guide_m = get_model(guide_model) if guide_model else None
+    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, None).options()
     with get_sandbox("local") as sandbox:
-        traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, SteerOptions(max_rounds=max_rounds)))
+        traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, opts))
     verdict = symbench.verify(inst, traj.final_answer)
     if json_out:
         print(json.dumps({"instance": inst.to_dict(), "trajectory": traj.model_dump(), "verdict": verdict.to_dict()}))

@@ -27,10 +27,21 @@ class RunConfig:
     checker_model: str | None = None
     max_rounds: int = 5
     concurrency: int = 4
+    task_max_tokens: int = 2000
+    guide_max_tokens: int = 1024
+    selfcheck_attempts: int = 2
+    guide_view: str = "full"
 
     def key_config(self) -> dict[str, Any]:
         return {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
-                "max_rounds": self.max_rounds}
+                "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
+                "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
+                "guide_view": self.guide_view}
+
+    def options(self) -> SteerOptions:
+        return SteerOptions(max_rounds=self.max_rounds, task_max_tokens=self.task_max_tokens,
+                            guide_max_tokens=self.guide_max_tokens, selfcheck_attempts=self.selfcheck_attempts,
+                            guide_view=self.guide_view)
 
 
 @dataclass
@@ -77,7 +88,7 @@ async def run_eval(
             prog.skipped += 1
         else:
             todo.append((key, inst, m))
-    opts = SteerOptions(max_rounds=config.max_rounds)
+    opts = config.options()
     sem = asyncio.Semaphore(max(1, config.concurrency))
     fatal: list[BaseException] = []
     if on_update:
