@@ -28,20 +28,25 @@ from codesteer.steer import (
 from codesteer.symbench import Instance, extract_answer
 
 
-async def _one_shot(
-    instance: Instance, models: Models, sandbox: Sandbox, opts: SteerOptions, method: str, prefix: str
+async def _answer(
+    traj: Trajectory, models: Models, sandbox: Sandbox, opts: SteerOptions, text: str, t0: float, index: int = 0
 ) -> Trajectory:
-    """One task-model call with ``prefix + question``; the final answer may come from the reply's own code."""
-    t0 = time.perf_counter()
-    traj = new_trajectory(instance, method)
-    text = prefix + instance.question
+    """The final single task-model call of a method: ask, record, finalize (its own code may give the answer)."""
     reply = await ask(traj, "task", models.task, [{"role": "user", "content": text}],
                       temperature=opts.task_temperature, max_tokens=opts.task_max_tokens, seed=opts.seed)
-    traj.task_turns.append(TaskTurn(index=0, prompt=text, reply=reply))
+    traj.task_turns.append(TaskTurn(index=index, prompt=text, reply=reply))
     traj.stop_reason = "single_shot"
     await finalize(traj, sandbox, opts.exec_limits)
     traj.wall_s = time.perf_counter() - t0
     return traj
+
+
+async def _one_shot(
+    instance: Instance, models: Models, sandbox: Sandbox, opts: SteerOptions, method: str, prefix: str
+) -> Trajectory:
+    """One task-model call with ``prefix + question``."""
+    t0 = time.perf_counter()
+    return await _answer(new_trajectory(instance, method), models, sandbox, opts, prefix + instance.question, t0)
 
 
 @register
@@ -109,13 +114,7 @@ class CodeTextSum(Method):
         text = (f"{prompt('summarizer')}Task:\n{instance.question}\n\nAgent 1 (text):\n{_agent_view(text_run, opts.output_chars)}"
                 f"\n\nAgent 2 (code):\n{_agent_view(code_run, opts.output_chars)}\n\n"
                 "Analyse both answers and give the final answer in the format the task requires.")
-        reply = await ask(traj, "task", models.task, [{"role": "user", "content": text}],
-                          temperature=opts.task_temperature, max_tokens=opts.task_max_tokens, seed=opts.seed)
-        traj.task_turns.append(TaskTurn(index=2, prompt=text, reply=reply))
-        traj.stop_reason = "single_shot"
-        await finalize(traj, sandbox, opts.exec_limits)
-        traj.wall_s = time.perf_counter() - t0
-        return traj
+        return await _answer(traj, models, sandbox, opts, text, t0, index=2)
 
 
 @register
@@ -134,14 +133,7 @@ class CodeTextChoice(Method):
         decision, guidance = parse_guide(raw, first_turn=True)
         traj.guide_turns.append(GuideTurn(index=0, prompt=choice_message(instance.question), raw=raw,
                                           decision=decision, guidance=guidance))
-        text = guidance + instance.question
-        reply = await ask(traj, "task", models.task, [{"role": "user", "content": text}],
-                          temperature=opts.task_temperature, max_tokens=opts.task_max_tokens, seed=opts.seed)
-        traj.task_turns.append(TaskTurn(index=0, prompt=text, reply=reply))
-        traj.stop_reason = "single_shot"
-        await finalize(traj, sandbox, opts.exec_limits)
-        traj.wall_s = time.perf_counter() - t0
-        return traj
+        return await _answer(traj, models, sandbox, opts, guidance + instance.question, t0)
 
 
 _ESTIMATE = re.compile(r"code\s*[:=]\s*(\d+(?:\.\d+)?).*?text\s*[:=]\s*(\d+(?:\.\d+)?)", re.I | re.S)
@@ -174,13 +166,7 @@ class SelfEstimate(Method):
         traj.extras["estimate"] = {"raw": raw[:500], "code": scores[0] if scores else None, "text": scores[1] if scores else None,
                                    "choice": "code" if use_code else "text"}
         text = prompt("code_template" if use_code else "text_template") + instance.question
-        reply = await ask(traj, "task", models.task, [{"role": "user", "content": text}],
-                          temperature=opts.task_temperature, max_tokens=opts.task_max_tokens, seed=opts.seed)
-        traj.task_turns.append(TaskTurn(index=0, prompt=text, reply=reply))
-        traj.stop_reason = "single_shot"
-        await finalize(traj, sandbox, opts.exec_limits)
-        traj.wall_s = time.perf_counter() - t0
-        return traj
+        return await _answer(traj, models, sandbox, opts, text, t0)
 
 
 @register

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import read_samples
 
 
 def sample_key(p: Path) -> tuple[str, int]:
@@ -18,30 +18,9 @@ def sample_key(p: Path) -> tuple[str, int]:
 
 
 def iter_samples(root: Path, dirs: Sequence[str]) -> Iterator[tuple[str, str, Any]]:
-    """``(source, question, solution)`` for every ``<dir>/sample_N`` with a readable ``question.txt``.
-
-    ``solution`` is the parsed ``solution.json`` or ``None`` when that file is missing or unreadable: the
-    question alone is enough to rebuild an instance, the stored label is only compared against.
-    """
+    """``(source, question, solution)`` for every readable ``<dir>/sample_N`` (see ``read_samples``)."""
     for top in dirs:
-        base = root / top
-        if not base.is_dir():
-            continue
-        for sample in sorted(base.glob("sample_*"), key=sample_key):
-            qfile = sample / "question.txt"
-            if not qfile.is_file():
-                continue
-            try:
-                question = qfile.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            solution: Any = None
-            sfile = sample / "solution.json"
-            if sfile.is_file():
-                try:
-                    solution = json.loads(sfile.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    solution = None
+        for sample, question, solution in read_samples(root, top):
             yield str(sample.relative_to(root)), question, solution
 
 

@@ -13,29 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import read_samples
 
 _SAMPLE_RE = re.compile(r"sample_(\d+)$")
 
 
 def iter_samples(root: Path, folder: str) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
-    """``(source, question, solution)`` for each ``root/folder/sample_N`` in numeric order.
-
-    ``solution`` is None where ``solution.json`` is missing or unreadable; samples without a readable
-    ``question.txt`` are skipped, because the question is what ``data`` is rebuilt from.
-    """
-    base = root / folder
-    if not base.is_dir():
-        return
-    numbered: list[tuple[int, Path]] = []
-    for p in base.iterdir():
-        m = _SAMPLE_RE.fullmatch(p.name)
-        if m and p.is_dir():
-            numbered.append((int(m.group(1)), p))
-    for _, sample in sorted(numbered):
-        question = read_text(sample / "question.txt")
-        if question is None:
-            continue
-        yield str(sample.relative_to(root)), question, read_json(sample / "solution.json")
+    """``(source, question, solution)`` for each readable ``root/folder/sample_N`` (see ``read_samples``)."""
+    for sample, question, solution in read_samples(root, folder):
+        yield str(sample.relative_to(root)), question, solution
 
 
 def read_text(path: Path) -> str | None:
