@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 from codesteer.models import ModelError, ModelServer, find_embedded_gguf, get_model
-
-# A developer who set a cache dir keeps the converted copy between sessions; otherwise one per session.
-_USER_CACHE = os.environ.get("CODESTEER_CACHE_DIR")
-
-
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory) -> Path:
-    return Path(_USER_CACHE) if _USER_CACHE else tmp_path_factory.mktemp("model-cache")
 
 
 @pytest.fixture

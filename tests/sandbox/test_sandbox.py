@@ -46,7 +46,7 @@ def _procs_with_uid(uid: int) -> list[int]:
     return found
 
 
-def assert_nothing_left(result: ExecResult, timeout: float = 5.0) -> None:
+def assert_nothing_left(result: ExecResult, timeout: float = 10.0) -> None:
     """Every job runs under its own uid, so 'no process with that uid' means nothing of it survived."""
     uid = result.isolation.get("uid")
     if not ROOT:
