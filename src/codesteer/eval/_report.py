@@ -95,6 +95,8 @@ def _line_plot(title: str, series: dict[str, list[tuple[float, float]]], methods
              f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle" font-size="10">{_e(xlabel)}</text>']
     for y in (0, 50, 100):
         parts.append(f'<text x="{pad - 4}" y="{py(y) + 3}" text-anchor="end" font-size="9">{y}</text>')
+    for x in sorted({x0, x1}):
+        parts.append(f'<text x="{px(x):.1f}" y="{h - pad + 12}" text-anchor="middle" font-size="9">{x:.4g}</text>')
     for i, m in enumerate(methods):
         pts = sorted(series.get(m, []))
         if not pts:
