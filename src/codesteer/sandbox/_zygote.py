@@ -8,12 +8,14 @@ Per job the tree is::
 
     zygote (or the `once` process)
       └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS); waits for B          (in the caller's PID namespace)
-          └─ B  PID 1 of a fresh PID namespace: private /tmp, /proc; forks C, reaps, kills the rest
-              └─ C  rlimits, unprivileged uid, scrubbed env, runs the snippet as __main__
+          └─ B  PID 1 of a fresh PID namespace: private /proc, /tmp; waits for C, then kills the rest
+              └─ C  drops to the job's own uid, then waits for the job: rlimits, runs it as __main__
 
-A and B are forked ahead of time (spares), so only C's fork is on the latency path. Killing A's process
-group kills B, and when B (the namespace's init) dies the kernel kills every process in the namespace: a
-double-forked, setsid daemon cannot outlive the job. Every step that fails is reported, never hidden.
+The whole chain is forked ahead of time (spares), so a job only pays a message to C. C reports its exit
+after closing its stdio, so the caller does not wait for the teardown of a large address space. Killing A's
+process group kills B, and when B (the namespace's init) dies the kernel kills every process in the
+namespace: a double-forked, setsid daemon cannot outlive the job. Every step that fails is reported in the
+job's isolation record, never hidden.
 """
 
 from __future__ import annotations
@@ -64,7 +66,6 @@ def _c():
             ctypes.c_char_p,
         ]
         lib.unshare.argtypes = [ctypes.c_int]
-        lib.setns.argtypes = [ctypes.c_int, ctypes.c_int]
         lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
         _libc = lib
     return _libc
@@ -156,6 +157,9 @@ def _write_line(fd: int, record: dict) -> None:
 _PATH_FDS: list[int] = []
 
 
+_MASKED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
 def make_import_paths_reachable() -> bool:
     """Let a dropped uid import from directories only root can traverse (e.g. an interpreter under /root).
 
@@ -170,6 +174,12 @@ def make_import_paths_reachable() -> bool:
             return p
         parts = p.rstrip("/").split("/")
         cut = None
+        # the job gets its own empty /tmp, /var/tmp and /dev/shm: paths below them (a venv in /tmp, say) must be
+        # reached through an fd opened before those mounts
+        for masked in _MASKED_DIRS:
+            depth = masked.count("/")
+            if p.startswith(masked + "/") and len(parts) > depth + 1:
+                cut = depth + 1
         for i in range(1, len(parts)):
             parent = "/".join(parts[:i]) or "/"
             try:
@@ -576,42 +586,6 @@ class _Chain:
                 pass
 
 
-class _NsHome:
-    """The zygote's own namespaces, so that (as root) it can enter fresh ones, fork B, and step back.
-
-    This saves process A and one fork and teardown of the warm image per job.
-    """
-
-    _KINDS = (("mnt", CLONE_NEWNS), ("net", CLONE_NEWNET), ("pid", CLONE_NEWPID))
-
-    def __init__(self) -> None:
-        self.fds = [
-            (os.open(f"/proc/self/ns/{name}", os.O_RDONLY | os.O_CLOEXEC), flag) for name, flag in self._KINDS
-        ]
-
-    def go_back(self) -> None:
-        for fd, flag in self.fds:
-            if _c().setns(fd, flag) != 0:
-                # Stuck in a job's namespaces: the zygote must not serve anything more.
-                os.write(
-                    2, f"codesteer zygote: setns back failed: {os.strerror(ctypes.get_errno())}\n".encode()
-                )
-                os._exit(3)
-
-    @classmethod
-    def probe(cls) -> _NsHome | None:
-        if os.geteuid() != 0:
-            return None
-        try:
-            home = cls()
-        except OSError:
-            return None
-        if _unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS) is not None:
-            return None
-        home.go_back()
-        return home
-
-
 class _Zygote:
     def __init__(self, ctl: socket.socket, config: dict) -> None:
         self.ctl, self.config = ctl, config
@@ -627,30 +601,10 @@ class _Zygote:
         signal.set_wakeup_fd(self.wake_w)
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.degraded = False
-        self.home = _NsHome.probe() if config.get("ns_dance", True) else None
 
     def make_chain(self) -> _Chain:
         zb, b = socket.socketpair()
         zc, c = socket.socketpair()
-        if self.home is not None and _unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS) is None:
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    _close_fds_except({0, 1, 2, b.fileno(), c.fileno(), *_PATH_FDS})
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                    os.setsid()
-                    host_pid = int(os.readlink("/proc/self"))  # the host /proc, before B mounts its own
-                    iso = {"pid_namespace": True, "net_namespace": True, "mount_namespace": True}
-                    _b_main(_chain_ctx(iso, host_pid, self.config), b, c)
-                finally:
-                    os._exit(1)
-            self.home.go_back()
-            b.close()
-            c.close()
-            chain = _Chain(pid, zb, zc)
-            self.by_pid[pid] = chain
-            return chain
         pid = os.fork()
         if pid == 0:
             try:
