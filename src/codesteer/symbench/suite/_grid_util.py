@@ -6,50 +6,25 @@ them into the shared parsers later.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_number
+from codesteer.symbench._samples import read_samples
 
 _BRACKETS = re.compile(r"[\[\](){}]")
 _SEP = re.compile(r"[,;\s]+")
 _QUOTES = "\"'`“”‘’"
 
 
-def sample_dirs(root: Path, folder: str) -> list[Path]:
-    """``root/folder/sample_N`` directories sorted by N (numerically, so sample_10 follows sample_9)."""
-    base = root / folder
-    if not base.is_dir():
-        return []
-    out = []
-    for p in base.iterdir():
-        m = re.fullmatch(r"sample_(\d+)", p.name)
-        if m and p.is_dir():
-            out.append((int(m.group(1)), p))
-    return [p for _, p in sorted(out)]
-
-
-def read_sample(d: Path) -> tuple[str, dict[str, Any] | None] | None:
-    """The stored question and the parsed ``solution.json`` (None when absent or unreadable)."""
-    q = d / "question.txt"
-    if not q.is_file():
-        return None
-    try:
-        question = q.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    sol: dict[str, Any] | None = None
-    s = d / "solution.json"
-    if s.is_file():
-        try:
-            loaded = json.loads(s.read_text(encoding="utf-8"))
-            sol = loaded if isinstance(loaded, dict) else {"solution": loaded}
-        except (OSError, UnicodeDecodeError, ValueError):
-            sol = None
-    return question, sol
+def grid_samples(root: Path, folder: str) -> Iterator[tuple[Path, str, dict[str, Any] | None]]:
+    """(folder, question, solution) per readable sample (see ``read_samples``); a non-dict solution is wrapped
+    as ``{"solution": value}`` so callers can always read keys."""
+    for d, question, sol in read_samples(root, folder):
+        yield d, question, sol if sol is None or isinstance(sol, dict) else {"solution": sol}
 
 
 def stored_complexity(sol: dict[str, Any] | None) -> int | None:

@@ -14,8 +14,7 @@ from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
     explicit_rows,
     flat_tokens,
-    read_sample,
-    sample_dirs,
+    grid_samples,
     stored_complexity,
 )
 
@@ -123,11 +122,7 @@ class MatrixTransformation(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\.?\s*\nWhat is the result", question, re.S)
             if not m:
                 continue

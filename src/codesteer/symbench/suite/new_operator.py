@@ -14,9 +14,8 @@ from codesteer.symbench._parse import ParseError, clean, numbers_close
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
+    grid_samples,
     parse_number_safe,
-    read_sample,
-    sample_dirs,
     stored_complexity,
 )
 
@@ -266,11 +265,7 @@ class NewOperator(Task):
         return wrong(f"{fmt_exact(got)} is not the value of the expression")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             defs = dict(re.findall(r"Define a(\S)b to be (.+?)\.\s*$", question, re.M))
             m = re.search(r"Calculate (.+?)\.\s*$", question, re.M)
             if not defs or not m:

@@ -11,7 +11,7 @@ from typing import Any
 from codesteer.symbench._parse import ParseError, parse_int
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import flat_tokens, read_sample, sample_dirs, stored_complexity
+from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MIN_SIDE = 3
@@ -186,11 +186,7 @@ class PatternRecognition(Task):
         return wrong(f"({r}, {c}) is not the bottom-right corner of a square of side >= {MIN_SIDE}")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\n\s*\n\s*Please provide", question, re.S)
             if not m:
                 continue

@@ -14,9 +14,8 @@ from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
     flat_tokens,
+    grid_samples,
     parse_number_safe,
-    read_sample,
-    sample_dirs,
     stored_complexity,
 )
 
@@ -150,11 +149,7 @@ class Pooling(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             m = re.search(
                 r"perform (max|average) pooling .*?(\d+)\*(\d+) sliding window:\s*\n(.*?)\n\s*For example",
                 question,

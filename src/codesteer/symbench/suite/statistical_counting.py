@@ -11,7 +11,7 @@ from typing import Any
 from codesteer.symbench._parse import parse_int
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import read_sample, sample_dirs, stored_complexity
+from codesteer.symbench.suite._grid_util import grid_samples, stored_complexity
 
 _LETTERS = "ABCDEFGHIJK"
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -98,11 +98,7 @@ class StatisticalCounting(Task):
         return wrong(f"total score {value} is not correct")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             seq = re.search(r"total score of the string\s+([A-Z]+)\s*\?", question)
             rules = re.findall(r"(\w+) or more consecutive ([A-Z])'s, add (\d+)", question)
             if not seq or not rules:

@@ -11,7 +11,7 @@ from typing import Any
 from codesteer.symbench._parse import ParseError, parse_int
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import flat_tokens, read_sample, sample_dirs, stored_complexity
+from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
 
 CROPS = ("A", "B", "C")
 PRODUCTS = ("X", "Y")
@@ -178,11 +178,7 @@ class SynthesisDecomposition(Task):
         return wrong(f"wrong count for {', '.join(bad)}")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d in sample_dirs(root, self.reference_dirs[0]):
-            got = read_sample(d)
-            if got is None:
-                continue
-            question, sol = got
+        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             methods = []
             for body in re.findall(r"Method \d+: (.+?) can be exchanged for (.+?)(?:,|\.)", question):
                 methods.append({"in": _amounts(body[0]), "out": _amounts(body[1])})
