@@ -173,28 +173,31 @@ class RunStore:
                  error, time.time()),
             )
 
+    _ROW_COLUMNS = ("instance_id, task, complexity, method, task_model, guide_model, status, correct, score, reason, "
+                    "turns, tokens, cost, wall_s, error")
+
+    @staticmethod
+    def _row(r: tuple[Any, ...]) -> ResultRow:
+        return ResultRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), float(r[8] or 0.0), r[9] or "",
+                         int(r[10] or 0), json.loads(r[11] or "{}"), float(r[12] or 0.0), float(r[13] or 0.0), r[14])
+
     def rows(self, *, include_errors: bool = False) -> list[ResultRow]:
-        q = ("SELECT instance_id, task, complexity, method, task_model, guide_model, status, correct, score, reason, "
-             "turns, tokens, cost, wall_s, error FROM results")
+        q = f"SELECT {self._ROW_COLUMNS} FROM results"
         if not include_errors:
             q += " WHERE status = 'done'"
         with self._lock:
             raw = self._db.execute(q + " ORDER BY method, task, instance_id").fetchall()
-        return [ResultRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), float(r[8] or 0.0), r[9] or "",
-                          int(r[10] or 0), json.loads(r[11] or "{}"), float(r[12] or 0.0), float(r[13] or 0.0), r[14])
-                for r in raw]
+        return [self._row(r) for r in raw]
 
     def trajectories(self, method: str | None = None) -> Iterator[tuple[ResultRow, dict[str, Any], dict[str, Any]]]:
         """(row, trajectory, verdict) for every finished row, for reports and data synthesis."""
-        q = "SELECT instance_id, method, trajectory, verdict FROM results WHERE status = 'done'"
+        q = f"SELECT {self._ROW_COLUMNS}, trajectory, verdict FROM results WHERE status = 'done'"
         args: tuple[Any, ...] = ()
         if method:
             q += " AND method = ?"
             args = (method,)
         with self._lock:
             raw = self._db.execute(q + " ORDER BY method, task, instance_id", args).fetchall()
-        by_key = {(r.instance_id, r.method): r for r in self.rows()}
-        for iid, m, traj, verdict in raw:
-            row = by_key.get((iid, m))
-            if row is not None and traj:
-                yield row, json.loads(traj), json.loads(verdict)
+        for r in raw:
+            if r[15]:
+                yield self._row(r[:15]), json.loads(r[15]), json.loads(r[16])
