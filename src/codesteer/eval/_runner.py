@@ -59,6 +59,22 @@ class Progress:
     last_error: str | None = None
 
 
+def interleave_by_task(instances: Sequence[Instance]) -> list[Instance]:
+    """Each task's first instance, then each task's second, and so on (manifest order otherwise kept).
+
+    A long run that is stopped part-way (or is still going) then has every task and every method covered on
+    its first instances, so its partial table compares methods on the same questions instead of holding whole
+    methods that finished and others that never started.
+    """
+    rank: dict[str, int] = {}
+    keyed = []
+    for pos, inst in enumerate(instances):
+        r = rank.get(inst.task, 0)
+        rank[inst.task] = r + 1
+        keyed.append((r, pos, inst))
+    return [inst for _, _, inst in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
 async def run_eval(
     instances: Sequence[Instance],
     method_names: Sequence[str],
@@ -79,7 +95,7 @@ async def run_eval(
     store.add_instances(instances)
     cfg = config.key_config()
     done = store.done_keys()
-    work = [(inst, m) for m in methods for inst in instances]
+    work = [(inst, m) for inst in interleave_by_task(instances) for m in methods]
     prog = Progress(total=len(work))
     todo = []
     for inst, m in work:
