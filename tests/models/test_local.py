@@ -74,3 +74,40 @@ def test_hf_model_that_does_not_exist(tmp_path):
     pytest.importorskip("transformers")
     with pytest.raises(ModelError, match="cannot load hf model"):
         get_model(f"hf/{tmp_path}/missing-model", cache=False)
+
+
+@pytest.mark.slow
+def test_concurrent_calls_are_batched_and_match_one_at_a_time(smollm):
+    """Calls in flight share decode steps, yet each reply is exactly what it would be alone (greedy), rows of
+    different lengths leave the batch independently, and a rejected request fails only its own caller."""
+    prompts = ["Name one colour.", "What is 2+2? Answer briefly.", "Write a haiku about the sea.",
+               "Explain recursion in one sentence. " * 6, "Say hi."]
+    msgs = [[{"role": "user", "content": p}] for p in prompts]
+    budgets = [3, 20, 12, 25, 1]
+
+    async def alone():
+        return [await smollm.chat(m, max_tokens=b) for m, b in zip(msgs, budgets, strict=True)]
+
+    async def together():
+        too_long = [{"role": "user", "content": "word " * (smollm.loaded.context + 10)}]
+        calls = [smollm.chat(m, max_tokens=b) for m, b in zip(msgs, budgets, strict=True)]
+        return await asyncio.gather(*calls, smollm.chat(too_long, max_tokens=4), return_exceptions=True)
+
+    seq = asyncio.run(alone())
+    par = asyncio.run(together())
+    assert [c.text for c in par[:-1]] == [c.text for c in seq]
+    assert [c.completion_tokens for c in par[:-1]] == [c.completion_tokens for c in seq]
+    assert [c.prompt_tokens for c in par[:-1]] == [c.prompt_tokens for c in seq]
+    assert all(c.completion_tokens <= b for c, b in zip(seq, budgets, strict=True))
+    from codesteer.models import RequestRejected
+
+    assert isinstance(par[-1], RequestRejected)
+    # the decode thread survived the rejection and still serves
+    assert asyncio.run(smollm.chat(msgs[0], max_tokens=3)).text == seq[0].text
+
+
+def test_max_batch_option_is_checked():
+    with pytest.raises(ModelError, match="max_batch"):
+        get_model("embedded/default", cache=False, max_batch=0)
+    with pytest.raises(ModelError, match="max_batch"):
+        get_model("embedded/default", cache=False, max_batch="many")

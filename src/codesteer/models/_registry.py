@@ -31,7 +31,7 @@ _REMOTE_OPTIONS = {
     "prices",
     "retry_seed",
 }
-_LOCAL_OPTIONS = {"device", "dtype"}
+_LOCAL_OPTIONS = {"device", "dtype", "max_batch"}
 _COMMON_OPTIONS = {"cache", "cache_path"}
 
 
@@ -62,12 +62,22 @@ def _policy(options: dict[str, Any]) -> RetryPolicy:
     return policy
 
 
+def _max_batch(options: dict[str, Any]) -> int:
+    try:
+        value = int(options.get("max_batch", 16))
+    except (TypeError, ValueError):
+        raise ModelSpecError(f"max_batch must be a whole number, got {options.get('max_batch')!r}") from None
+    if value < 1:
+        raise ModelSpecError(f"max_batch must be >= 1, got {value}")
+    return value
+
+
 def get_model(spec: str, **options: Any) -> ChatModel:
     """Build a model from the same spec string the CLI takes.
 
     Options: ``timeout_s``, ``max_retries``, ``backoff_base_s``, ``backoff_max_s``, ``max_concurrency``,
     ``api_key_env`` / ``api_key``, ``base_url``, ``prices`` (mapping or YAML path), ``retry_seed`` for remote
-    models; ``device``, ``dtype`` for hf/embedded; ``cache`` (default on; off also with
+    models; ``device``, ``dtype``, ``max_batch`` (requests decoded together, default 16) for hf/embedded; ``cache`` (default on; off also with
     ``CODESTEER_NO_CACHE=1``) and ``cache_path`` for every provider but scripted, which is never cached.
     """
     if not isinstance(spec, str) or "/" not in spec:
@@ -105,12 +115,14 @@ def get_model(spec: str, **options: Any) -> ChatModel:
         _check_options(provider, options, _LOCAL_OPTIONS)
         from codesteer.models._local import LocalModel
 
-        model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"))
+        model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"),
+                           max_batch=_max_batch(options))
     elif provider == "embedded":
         _check_options(provider, options, _LOCAL_OPTIONS)
         from codesteer.models._local import embedded_model
 
-        model = embedded_model(rest, device=options.get("device"), dtype=options.get("dtype"))
+        model = embedded_model(rest, device=options.get("device"), dtype=options.get("dtype"),
+                               max_batch=_max_batch(options))
     elif provider == "scripted":
         _check_options(provider, options, set())
         return ScriptedModel.from_file(Path(rest))
