@@ -524,3 +524,52 @@ def test_subprocess_backend_contains_a_daemon_and_a_loop():
         r = box.run(code)
         assert r.ok and r.stdout == "done\n"
         assert_nothing_left(r)
+
+
+# ---------------------------------------------------------------------------------------------- chain reuse
+
+
+def test_a_reused_chain_starts_every_job_fresh(sb):
+    """Chains serve many jobs one after another; nothing of one job reaches the next: not its files in any
+    private mount, not a daemon it left running, not its uid."""
+    plant = """
+import os, subprocess, sys
+for d in ("/tmp", "/var/tmp", "/dev/shm"):
+    if os.path.isdir(d):
+        with open(os.path.join(d, "planted.txt"), "w") as f:
+            f.write("from an earlier job")
+if os.fork() == 0:  # a daemon that tries to outlive the job
+    os.setsid()
+    if os.fork() == 0:
+        import time
+        time.sleep(60)
+    os._exit(0)
+print(os.getuid())
+"""
+    look = """
+import os
+seen = [os.path.join(d, n) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) for n in os.listdir(d)]
+others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+print(len(seen), len(others), os.getuid())
+"""
+    uids, reused = set(), False
+    for _ in range(12):
+        planted = sb.run(plant)
+        assert planted.ok, planted
+        checked = sb.run(look)
+        assert checked.ok, checked
+        n_files, n_procs, uid = checked.stdout.split()
+        assert (n_files, n_procs) == ("0", "0"), checked.stdout
+        uids.update({planted.stdout.strip(), uid})
+        reused |= checked.isolation.get("chain_job", 0) > 0
+    if ROOT and checked.isolation.get("pid_namespace") and checked.isolation.get("private_tmp"):
+        assert reused, "chains were never reused: every job paid for a new process tree"
+        assert len(uids) == 24, "two jobs ran under the same uid"
+
+
+def test_a_chain_retires_after_its_uid_range(sb):
+    from codesteer.sandbox._zygote import JOBS_PER_CHAIN
+
+    seen = [sb.run("print(1)").isolation.get("chain_job", 0) for _ in range(JOBS_PER_CHAIN + 8)]
+    assert max(seen) < JOBS_PER_CHAIN
+    assert_still_serving(sb)
