@@ -101,7 +101,7 @@ def http_bench(total: int) -> list[dict]:
         proc.join(timeout=10)
 
 
-def embedded_bench(threads: list[int], decode_tokens: int) -> list[dict]:
+def embedded_bench(threads: list[int], decode_tokens: int, concurrent: list[int]) -> list[dict]:
     start = time.perf_counter()
     import torch
     import transformers  # noqa: F401 - timed apart from the model load
@@ -135,6 +135,16 @@ def embedded_bench(threads: list[int], decode_tokens: int) -> list[dict]:
             row["tokens_per_s"][n] = c.completion_tokens / c.latency_s
         row["prompt_tokens"] = c.prompt_tokens
         row["decode_tokens"] = c.completion_tokens
+        row["batched_tokens_per_s"] = {}
+        for k in concurrent:  # k different requests in flight share decode steps (continuous batching)
+            prompts = [[{"role": "user", "content": f"Write a long story about robot number {i}."}] for i in range(k)]
+
+            async def together(prompts=prompts, model=model):
+                return await asyncio.gather(*(model.chat(m, max_tokens=decode_tokens) for m in prompts))
+
+            start = time.perf_counter()
+            replies = asyncio.run(together())
+            row["batched_tokens_per_s"][k] = sum(r.completion_tokens for r in replies) / (time.perf_counter() - start)
         answers = []
         for question, pattern in PROBE:
             reply = asyncio.run(run([{"role": "user", "content": question}], max_tokens=24)).text
@@ -156,6 +166,7 @@ def main() -> None:
         "--threads", default="1,2", help="torch thread counts to decode with (comma-separated)"
     )
     parser.add_argument("--decode-tokens", type=int, default=64)
+    parser.add_argument("--concurrent", default="1,4,16", help="requests in flight for the batched figures")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -172,7 +183,9 @@ def main() -> None:
                 f"{r['concurrency']:>11} {r['raw_httpx_rps']:>16.0f} {r['codesteer_rps']:>16.0f} {ratio:>6.2f}"
             )
     if not args.skip_embedded:
-        results["embedded"] = embedded_bench([int(t) for t in args.threads.split(",")], args.decode_tokens)
+        results["embedded"] = embedded_bench(
+            [int(t) for t in args.threads.split(",")], args.decode_tokens, [int(k) for k in args.concurrent.split(",")]
+        )
         for r in results["embedded"]:
             print(
                 f"\n{r['model']}: GGUF {r['gguf_mib']:.0f} MiB -> safetensors {r['safetensors_mib']:.0f} MiB; "
@@ -181,6 +194,10 @@ def main() -> None:
                 + ", ".join(f"{v:.1f} tokens/s with {k} thread(s)" for k, v in r["tokens_per_s"].items())
                 + f" ({r['decode_tokens']} tokens greedy); "
                 f"probe {r['probe_correct']}/{r['probe_total']}"
+            )
+            print(
+                "  batched (prompt + decode, all threads): "
+                + ", ".join(f"{v:.1f} tokens/s with {k} in flight" for k, v in r["batched_tokens_per_s"].items())
             )
             for a in r["probe"]:
                 mark = "ok " if a["correct"] else "BAD"
