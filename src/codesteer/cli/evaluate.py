@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import sys
@@ -68,10 +69,12 @@ def run_cmd(
     guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024; 96 for embedded models).")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Samples in flight.")] = 4,
     executor: Annotated[str, typer.Option("--executor", help="local (asyncio) or ray.")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --executor ray: cluster to join ('auto', 'ray://host:10001'); default starts a local Ray instance.")] = None,
+    ray_workers: Annotated[int | None, typer.Option("--ray-workers", help="With --executor ray: actors to start, each with its own models (default: min(concurrency, cluster CPUs)).")] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunStore, build_models, create_manifest, run_eval
+    from codesteer.eval import RunStore, build_models, create_manifest, run_eval, run_eval_ray
     from codesteer.methods import get_method
     from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
@@ -79,26 +82,23 @@ def run_cmd(
 
     if executor not in ("local", "ray"):
         raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
+    if executor != "ray" and (ray_address is not None or ray_workers is not None):
+        raise ValueError("--ray-address and --ray-workers need --executor ray")
     if executor == "ray":
-        from codesteer.errors import MissingExtraError
+        from codesteer.eval._ray import import_ray
 
-        try:
-            import ray  # noqa: F401
-        except ImportError:
-            raise MissingExtraError("ray", "--executor ray") from None
-        from codesteer.errors import CodesteerError
-
-        raise CodesteerError("--executor ray is not implemented yet; use --executor local (asyncio, one machine)")
+        import_ray()  # the missing extra is named before any work starts
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
     for m in method_names:
         get_method(m)
     instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
     with RunStore(out) as store:
-        sandbox = get_sandbox("local")  # before any model loads torch: the zygote forks a clean process
-        models = build_models(config, get_model)
+        # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
+        sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
+        models = build_models(config, get_model) if executor == "local" else None
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
-        with sandbox, Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        with sandbox or contextlib.nullcontext(), Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                TimeElapsedColumn(), TextColumn("{task.fields[info]}"), console=console,
                                transient=False) as bar:
             tid = bar.add_task("samples", total=len(instances) * len(method_names), info="")
@@ -108,7 +108,12 @@ def run_cmd(
                 bar.update(tid, completed=p.skipped + p.done + p.errors,
                            info=f"{per} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
 
-            prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
+            if executor == "ray":
+                prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
+                                    workers=ray_workers)
+            else:
+                assert models is not None and sandbox is not None
+                prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
                       + (f" (last: {prog.last_error})" if prog.errors else ""))
         _print_summary(store)

@@ -1,12 +1,23 @@
 """Evaluation: seeded manifests, resumable concurrent runs in SQLite, the paper's scores, reports."""
 
 from codesteer.eval._manifest import create_manifest
+from codesteer.eval._ray import run_eval_ray
 from codesteer.eval._report import markdown_summary, write_report
-from codesteer.eval._runner import Progress, RunConfig, build_models, default_run_dir, run_eval
+from codesteer.eval._runner import (
+    Progress,
+    RunConfig,
+    SampleOutcome,
+    build_models,
+    default_run_dir,
+    record_outcome,
+    run_eval,
+    solve_sample,
+)
 from codesteer.eval._scores import Cell, Scores, compute_scores, normalised_average, two_proportion_p, wilson
 from codesteer.eval._store import ResultRow, RunStore, result_key
 
 __all__ = [
     "Cell", "Progress", "ResultRow", "RunConfig", "RunStore", "Scores", "build_models", "compute_scores", "create_manifest",
-    "default_run_dir", "normalised_average", "result_key", "run_eval", "two_proportion_p", "wilson", "write_report", "markdown_summary",
+    "default_run_dir", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
+    "SampleOutcome", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]

@@ -75,6 +75,100 @@ def interleave_by_task(instances: Sequence[Instance]) -> list[Instance]:
     return [inst for _, _, inst in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
+@dataclass
+class SampleOutcome:
+    """One solved (or failed) sample as plain data: what a Ray worker hands back to the driver that owns the store.
+
+    ``exception`` is the live error for the in-process executor (so ``run_eval`` re-raises the original type); it
+    is dropped when the outcome is pickled, since arbitrary exceptions need not survive a process boundary.
+    """
+
+    verdict: dict[str, Any] | None
+    trajectory: dict[str, Any] | None
+    tokens: dict[str, Any]
+    cost: float
+    wall_s: float
+    turns: int
+    total_tokens: int = 0
+    error: str | None = None
+    model_error: bool = False  # the model layer failed (counts toward the stop-on-first-errors rule)
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def correct(self) -> bool:
+        return bool(self.verdict and self.verdict.get("correct")) and self.error is None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "exception": None}
+
+
+async def solve_sample(inst: Instance, method_name: str, models: Models, sandbox: Sandbox,
+                       opts: SteerOptions) -> SampleOutcome:
+    """Solve and verify one sample; every failure becomes an error outcome so one bad sample never loses the rest."""
+    method = get_method(method_name)
+    t0 = time.perf_counter()
+    try:
+        traj = await method.solve(inst, models, sandbox, opts)
+    except ModelError as exc:
+        return SampleOutcome(None, None, {}, 0.0, time.perf_counter() - t0, 0, error=str(exc), model_error=True,
+                             exception=exc)
+    except Exception as exc:  # a bug in a method must not lose the other samples
+        return SampleOutcome(None, None, {}, 0.0, time.perf_counter() - t0, 0,
+                             error="".join(traceback.format_exception_only(exc)).strip(), exception=exc)
+    verdict = verify(inst, traj.final_answer)
+    return SampleOutcome(verdict.to_dict(), traj.model_dump(mode="json"), traj.usage(), traj.cost_usd,
+                         time.perf_counter() - t0, len(traj.task_turns), total_tokens=traj.total_tokens)
+
+
+def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config: RunConfig,
+              store: RunStore) -> tuple[Progress, list[tuple[str, Instance, str]]]:
+    """The (key, instance, method) pairs still to run, in ``interleave_by_task`` order; finished rows are skipped.
+
+    Shared by every executor so resuming a run means the same thing whichever one wrote its rows.
+    """
+    names = [get_method(m).name for m in method_names]
+    store.add_instances(instances)
+    cfg = config.key_config()
+    done = store.done_keys()
+    work = [(inst, m) for inst in interleave_by_task(instances) for m in names]
+    prog = Progress(total=len(work))
+    todo = []
+    for inst, m in work:
+        key = result_key(inst.id, m, cfg)
+        if key in done:
+            prog.skipped += 1
+        else:
+            todo.append((key, inst, m))
+    return prog, todo
+
+
+def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, config: RunConfig,
+                   outcome: SampleOutcome, prog: Progress) -> None:
+    """Commit one outcome (its own transaction, so a kill loses only samples in flight) and count it."""
+    store.put(key, inst, method_name, config.task_model, config.guide_model, config.key_config(),
+              verdict=outcome.verdict if outcome.error is None else None,
+              trajectory=outcome.trajectory if outcome.error is None else None,
+              tokens=outcome.tokens, cost=outcome.cost, wall_s=outcome.wall_s, turns=outcome.turns,
+              error=outcome.error)
+    if outcome.error is not None:
+        prog.errors += 1
+        prog.last_error = outcome.error
+        return
+    prog.done += 1
+    prog.correct += outcome.correct
+    prog.tokens += outcome.total_tokens
+    prog.cost += outcome.cost
+    pm = prog.per_method.setdefault(method_name, [0, 0])
+    pm[0] += 1
+    pm[1] += outcome.correct
+
+
+def is_fatal(outcome: SampleOutcome, prog: Progress, n_todo: int) -> bool:
+    """True when the very first requests all failed in the model layer (an unreachable endpoint, a bad key):
+    the run should stop with that error instead of filling the store with failures."""
+    return outcome.model_error and prog.done == 0 and prog.errors >= min(3, n_todo)
+
+
 async def run_eval(
     instances: Sequence[Instance],
     method_names: Sequence[str],
@@ -91,59 +185,21 @@ async def run_eval(
     very first requests all fail with the same error (an unreachable endpoint, a bad key) the run stops with that
     error instead of filling the store with failures.
     """
-    methods = [get_method(m) for m in method_names]
-    store.add_instances(instances)
-    cfg = config.key_config()
-    done = store.done_keys()
-    work = [(inst, m) for inst in interleave_by_task(instances) for m in methods]
-    prog = Progress(total=len(work))
-    todo = []
-    for inst, m in work:
-        key = result_key(inst.id, m.name, cfg)
-        if key in done:
-            prog.skipped += 1
-        else:
-            todo.append((key, inst, m))
+    prog, todo = plan_work(instances, method_names, config, store)
     opts = config.options()
     sem = asyncio.Semaphore(max(1, config.concurrency))
     fatal: list[BaseException] = []
     if on_update:
         on_update(prog)
 
-    async def one(key: str, inst: Instance, m: Any) -> None:
+    async def one(key: str, inst: Instance, method_name: str) -> None:
         async with sem:
             if fatal:
                 return
-            t0 = time.perf_counter()
-            try:
-                traj = await m.solve(inst, models, sandbox, opts)
-            except ModelError as exc:
-                prog.errors += 1
-                prog.last_error = str(exc)
-                store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=None, trajectory=None,
-                          tokens={}, cost=0.0, wall_s=time.perf_counter() - t0, turns=0, error=str(exc))
-                if prog.done == 0 and prog.errors >= min(3, len(todo)):
-                    fatal.append(exc)
-                return
-            except Exception as exc:  # a bug in a method must not lose the other samples
-                prog.errors += 1
-                prog.last_error = f"{type(exc).__name__}: {exc}"
-                store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=None, trajectory=None,
-                          tokens={}, cost=0.0, wall_s=time.perf_counter() - t0, turns=0,
-                          error="".join(traceback.format_exception_only(exc)).strip())
-                return
-            verdict = verify(inst, traj.final_answer)
-            usage = traj.usage()
-            store.put(key, inst, m.name, config.task_model, config.guide_model, cfg, verdict=verdict.to_dict(),
-                      trajectory=traj.model_dump(mode="json"), tokens=usage, cost=traj.cost_usd,
-                      wall_s=time.perf_counter() - t0, turns=len(traj.task_turns))
-            prog.done += 1
-            prog.correct += verdict.correct
-            prog.tokens += traj.total_tokens
-            prog.cost += traj.cost_usd
-            pm = prog.per_method.setdefault(m.name, [0, 0])
-            pm[0] += 1
-            pm[1] += verdict.correct
+            outcome = await solve_sample(inst, method_name, models, sandbox, opts)
+            record_outcome(store, key, inst, method_name, config, outcome, prog)
+            if is_fatal(outcome, prog, len(todo)):
+                fatal.append(outcome.exception or ModelError(outcome.error or "model error"))
             if on_update:
                 on_update(prog)
 
