@@ -97,3 +97,18 @@ def test_wilson() -> None:
     lo, hi = wilson(5, 10)
     assert lo < 0.5 < hi
     assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_complete_instances_keeps_only_questions_every_method_finished():
+    from codesteer.eval import ResultRow, complete_instances
+
+    def row(inst: str, method: str, model: str = "m") -> ResultRow:
+        return ResultRow(instance_id=inst, task="game24", complexity=1, method=method, task_model=model,
+                         guide_model=None, status="done", correct=True, score=1.0, reason="", turns=1, tokens={},
+                         cost=0.0, wall_s=1.0, error=None)
+
+    rows = [row("i1", "a"), row("i1", "b"), row("i2", "a"), row("i3", "b"),
+            row("i2", "a", "other")]  # another model configuration, judged by its own methods
+    kept = {(r.instance_id, r.method, r.task_model) for r in complete_instances(rows)}
+    assert kept == {("i1", "a", "m"), ("i1", "b", "m"), ("i2", "a", "other")}
+    assert complete_instances([]) == []

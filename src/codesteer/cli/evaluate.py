@@ -215,9 +215,12 @@ def compare_cmd(
 
 
 @app.command("report")
-def report_cmd(run_dir: Annotated[Path, typer.Argument(help="Run folder.")]) -> None:
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
+    complete_only: Annotated[bool, typer.Option("--complete-only", help="Score only the instances every method has finished (a run stopped part-way).")] = False,
+) -> None:
     """Write report.html (self-contained) and report.md for a run."""
     from codesteer.eval import write_report
 
-    html, md = write_report(run_dir)
+    html, md = write_report(run_dir, complete_only=complete_only)
     console.print(f"wrote {html} and {md}")

@@ -13,11 +13,19 @@ from codesteer.eval._runner import (
     run_eval,
     solve_sample,
 )
-from codesteer.eval._scores import Cell, Scores, compute_scores, normalised_average, two_proportion_p, wilson
+from codesteer.eval._scores import (
+    Cell,
+    Scores,
+    complete_instances,
+    compute_scores,
+    normalised_average,
+    two_proportion_p,
+    wilson,
+)
 from codesteer.eval._store import ResultRow, RunStore, result_key
 
 __all__ = [
-    "Cell", "Progress", "ResultRow", "RunConfig", "RunStore", "Scores", "build_models", "compute_scores", "create_manifest",
+    "Cell", "Progress", "ResultRow", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
     "SampleOutcome", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]

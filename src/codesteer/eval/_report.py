@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval._scores import Scores, compute_scores
+from codesteer.eval._scores import Scores, complete_instances, compute_scores
 from codesteer.eval._store import RunStore
 from codesteer.symbench import tasks as all_tasks
 
@@ -159,11 +159,15 @@ def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], questio
     return f'<details class="transcript">{head}{"".join(parts)}</details>'
 
 
-def write_report(run_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` into the run folder; returns both paths."""
+def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` into the run folder; returns both paths.
+
+    ``complete_only`` scores only the instances every method has finished (for a run stopped part-way).
+    """
     run = Path(run_dir)
     with RunStore(run, create=False) as store:
-        rows = store.rows()
+        all_rows = store.rows()
+        rows = complete_instances(all_rows) if complete_only else all_rows
         seen = {t.name: t.seen for t in all_tasks()}
         s = compute_scores(rows, seen)
         meta = store.meta()
@@ -171,6 +175,9 @@ def write_report(run_dir: str | Path) -> tuple[Path, Path]:
         transcripts = [_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
                        for r, t, v in store.trajectories()]
     cfg = meta.get("config", {})
+    if complete_only:
+        cfg = {**cfg, "scored": f"{len({r.instance_id for r in rows})} instances every method finished "
+                                 f"({len(rows)} of {len(all_rows)} finished rows)"}
     title = f"codesteer run: {run.name}"
     sub = " · ".join(f"{k}: {v}" for k, v in cfg.items() if v) if cfg else ""
     body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>"
@@ -190,18 +197,20 @@ def write_report(run_dir: str | Path) -> tuple[Path, Path]:
 def markdown_summary(s: Scores, cfg: dict[str, Any]) -> str:
     rates = s.rate_table()
     lines = [f"# codesteer run summary\n\nconfig: `{json.dumps(cfg)}`\n",
-             "| task | " + " | ".join(s.methods) + " |", "|---|" + "---:|" * len(s.methods)]
+             "| task | n | " + " | ".join(s.methods) + " |", "|---|---:|" + "---:|" * len(s.methods)]
     for t in s.tasks:
         best = max(rates[m].get(t, 0.0) for m in s.methods)
+        ns = {s.by_task[m][t].n for m in s.methods if t in s.by_task[m]}
+        n = str(ns.pop()) if len(ns) == 1 else "/".join(str(s.by_task[m][t].n) for m in s.methods)
         cells = []
         for m in s.methods:
             v = rates[m].get(t, 0.0)
             cells.append(f"**{v:.0f}**" if v == best and best > 0 else f"{v:.0f}")
-        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+        lines.append(f"| {t} | {n} | " + " | ".join(cells) + " |")
     avg = s.averages()
     for key, label in [("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. unseen"), ("norm_total", "Ave. Norm. total")]:
         if any(key in avg[m] for m in s.methods):
-            lines.append(f"| {label} | " + " | ".join(f"{avg[m].get(key, 0.0):.1f}" for m in s.methods) + " |")
+            lines.append(f"| {label} | | " + " | ".join(f"{avg[m].get(key, 0.0):.1f}" for m in s.methods) + " |")
     lines += ["", "| method | samples | success % | tokens/sample | cost $/sample | s/sample |", "|---|---:|---:|---:|---:|---:|"]
     for m in s.methods:
         c = s.overall[m]

@@ -93,6 +93,23 @@ class Scores:
         return out
 
 
+def complete_instances(rows: Iterable[ResultRow]) -> list[ResultRow]:
+    """The rows of instances that every method present has finished (per model configuration).
+
+    A run that is still going, or was stopped, has some questions answered by only some methods; comparing
+    methods on different questions is what the paper's unseeded sampling did wrong, so reports of partial runs
+    can keep only the common ones.
+    """
+    rows = list(rows)
+    methods: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    per_instance: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
+    for r in rows:
+        methods[(r.task_model, r.guide_model)].add(r.method)
+        per_instance[(r.task_model, r.guide_model, r.instance_id)].add(r.method)
+    return [r for r in rows
+            if per_instance[(r.task_model, r.guide_model, r.instance_id)] == methods[(r.task_model, r.guide_model)]]
+
+
 def compute_scores(rows: Iterable[ResultRow], seen: Mapping[str, bool]) -> Scores:
     rows = list(rows)
     methods = sorted({r.method for r in rows}, key=_method_order)
