@@ -65,12 +65,16 @@ def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:
         s = compute_scores(rows, {"number_multiply": False})
         assert s.by_task["only_question"]["number_multiply"].correct == 3
         assert s.by_task["all_code_cot"]["number_multiply"].rate == 0.5
+        kinds, counts = s.reason_table()  # why samples failed, per method
+        assert kinds[0] == "ok" and counts["only_question"]["ok"] == 3 and counts["all_code_cot"]["ok"] == 3
+        assert all(sum(counts[m].values()) == s.overall[m].n for m in s.methods)
         rec = rows[0].to_record()
         assert set(rec) == {"instance_id", "task", "complexity", "method", "task_model", "guide_model", "correct",
                             "score", "turns", "tokens", "cost", "wall_s"}
     html, md = write_report(tmp_path)
     text = html.read_text()
     assert 'id="score-table"' in text and 'class="transcript"' in text and "<svg" in text
+    assert 'id="reason-table"' in text
     assert "number_multiply" in md.read_text()
 
 

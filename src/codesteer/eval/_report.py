@@ -37,6 +37,9 @@ def _color(i: int) -> str:
     return _PALETTE[i % len(_PALETTE)]
 
 
+_KIND_LABEL = {"no <<<answer>>> found": "no answer"}
+
+
 def _table_html(s: Scores) -> str:
     rates = s.rate_table()
     head = "".join(f"<th>{_e(m)}</th>" for m in s.methods)
@@ -66,9 +69,16 @@ def _table_html(s: Scores) -> str:
         n = max(c.n, 1)
         cost_rows.append(f'<tr><td class="l">{_e(m)}</td><td>{c.n}</td><td>{c.rate * 100:.1f}</td><td>{c.tokens / n:.0f}</td>'
                          f"<td>{c.cost / n:.5f}</td><td>{c.wall_s / n:.2f}</td></tr>")
+    kinds, counts = s.reason_table()
+    reason_rows = "".join(f'<tr><td class="l">{_e(m)}</td>' + "".join(f"<td>{counts[m][k]}</td>" for k in kinds)
+                          + "</tr>" for m in s.methods)
     return (f'<table id="score-table"><tr><th class="l">task</th>{head}</tr>{"".join(rows)}</table>'
             '<h3>Cost per sample</h3><table id="cost-table"><tr><th class="l">method</th><th>samples</th><th>success %</th>'
-            f'<th>tokens</th><th>cost $</th><th>wall s</th></tr>{"".join(cost_rows)}</table>')
+            f'<th>tokens</th><th>cost $</th><th>wall s</th></tr>{"".join(cost_rows)}</table>'
+            '<h3>Verdicts</h3><p>What the verifier said about each final answer (ok, wrong, breaks a rule of the task, '
+            'malformed, or no answer between <code>&lt;&lt;&lt;</code> and <code>&gt;&gt;&gt;</code> at all).</p>'
+            f'<table id="reason-table"><tr><th class="l">method</th>{"".join(f"<th>{_e(_KIND_LABEL.get(k, k))}</th>" for k in kinds)}</tr>'
+            f"{reason_rows}</table>")
 
 
 def _legend(methods: list[str]) -> str:
@@ -216,4 +226,8 @@ def markdown_summary(s: Scores, cfg: dict[str, Any]) -> str:
         c = s.overall[m]
         n = max(c.n, 1)
         lines.append(f"| {m} | {c.n} | {c.rate * 100:.1f} | {c.tokens / n:.0f} | {c.cost / n:.5f} | {c.wall_s / n:.2f} |")
+    kinds, counts = s.reason_table()
+    lines += ["", "| method | " + " | ".join(_KIND_LABEL.get(k, k) for k in kinds) + " |",
+              "|---|" + "---:|" * len(kinds)]
+    lines += [f"| {m} | " + " | ".join(str(counts[m][k]) for k in kinds) + " |" for m in s.methods]
     return "\n".join(lines) + "\n"

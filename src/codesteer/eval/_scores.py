@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codesteer.eval._store import ResultRow
+from codesteer.symbench import Verdict
+
+REASON_ORDER = ["ok", "wrong", "violates", "malformed", "no <<<answer>>> found", "error", "other"]
 
 
 def wilson(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -70,6 +73,13 @@ class Scores:
     by_task: dict[str, dict[str, Cell]] = field(default_factory=dict)  # method -> task -> cell
     by_complexity: dict[str, dict[str, dict[int, Cell]]] = field(default_factory=dict)  # method -> task -> level
     overall: dict[str, Cell] = field(default_factory=dict)
+    reasons: dict[str, Counter[str]] = field(default_factory=dict)  # method -> verdict kind -> count
+
+    def reason_table(self) -> tuple[list[str], dict[str, dict[str, int]]]:
+        """Why samples failed, per method: the verdict kinds present (in a fixed order) and their counts."""
+        present = {k for c in self.reasons.values() for k in c}
+        kinds = [k for k in REASON_ORDER if k in present] + sorted(present - set(REASON_ORDER))
+        return kinds, {m: {k: self.reasons[m].get(k, 0) for k in kinds} for m in self.methods}
 
     def rate_table(self) -> dict[str, dict[str, float]]:
         return {m: {t: c.rate * 100 for t, c in self.by_task[m].items()} for m in self.methods}
@@ -119,7 +129,9 @@ def compute_scores(rows: Iterable[ResultRow], seen: Mapping[str, bool]) -> Score
         s.by_task[m] = defaultdict(Cell)
         s.by_complexity[m] = defaultdict(lambda: defaultdict(Cell))
         s.overall[m] = Cell()
+        s.reasons[m] = Counter()
     for r in rows:
+        s.reasons[r.method][Verdict(r.correct, r.score, r.reason or "").kind] += 1
         s.by_task[r.method][r.task].add(r)
         s.by_complexity[r.method][r.task][r.complexity or 0].add(r)
         s.overall[r.method].add(r)
