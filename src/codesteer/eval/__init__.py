@@ -6,6 +6,7 @@ from codesteer.eval._report import markdown_summary, write_report
 from codesteer.eval._runner import (
     Progress,
     RunConfig,
+    RunCounters,
     SampleOutcome,
     build_models,
     default_run_dir,
@@ -25,7 +26,7 @@ from codesteer.eval._scores import (
 from codesteer.eval._store import ResultRow, RunStore, result_key
 
 __all__ = [
-    "Cell", "Progress", "ResultRow", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
+    "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
     "SampleOutcome", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]

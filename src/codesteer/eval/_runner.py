@@ -45,18 +45,24 @@ class RunConfig:
 
 
 @dataclass
-class Progress:
-    """Live counters for the progress display (per method and task, tokens and cost so far)."""
+class RunCounters:
+    """What every long job (evaluation, data synthesis) counts for its progress display and final summary."""
 
     total: int = 0
     skipped: int = 0
     done: int = 0
     errors: int = 0
+    last_error: str | None = None
+
+
+@dataclass
+class Progress(RunCounters):
+    """Live counters of an evaluation: per method, tokens and cost so far."""
+
     correct: int = 0
     tokens: int = 0
     cost: float = 0.0
     per_method: dict[str, list[int]] = field(default_factory=dict)  # method -> [done, correct]
-    last_error: str | None = None
 
 
 def interleave_by_task(instances: Sequence[Instance]) -> list[Instance]:

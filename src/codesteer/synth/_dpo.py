@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codesteer.eval import RunCounters
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
 from codesteer.steer import (
@@ -259,13 +260,10 @@ def tree_file(out: Path, instance_id: str) -> Path:
 
 
 @dataclass
-class DpoProgress:
-    total: int = 0
-    skipped: int = 0
-    done: int = 0
-    errors: int = 0
+class DpoProgress(RunCounters):
+    """Live counters of DPO synthesis: trees grown and pairs written."""
+
     calls: int = 0
-    last_error: str | None = None
     pairs: int = 0
     trees: int = 0
     files: dict[str, str] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval import RunStore, result_key
+from codesteer.eval import RunCounters, RunStore, result_key
 from codesteer.methods import get_method
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
@@ -61,16 +61,11 @@ class SftSynthOptions:
 
 
 @dataclass
-class SynthProgress:
-    """Live counters for the progress display and the final summary."""
+class SynthProgress(RunCounters):
+    """Live counters of SFT synthesis for the progress display and the final summary."""
 
-    total: int = 0
-    skipped: int = 0
-    done: int = 0
-    errors: int = 0
     correct: int = 0
     calls: int = 0
-    last_error: str | None = None
     files: dict[str, str] = field(default_factory=dict)
     records: int = 0
     duplicates: int = 0
