@@ -56,10 +56,13 @@ def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:
         prog = asyncio.run(run_eval(INSTANCES, ["only_question", "all_code_cot"], cfg,
                                     Models(task=solver({INSTANCES[1].id})), sandbox, store))
         assert prog.done == 10 and prog.errors == 2
+        assert prog.per_task == {"number_multiply": [12, 12]} and prog.tasks_complete == 1
+        assert prog.last_task == "number_multiply"
         assert len(store.rows()) == 10 and len(store.rows(include_errors=True)) == 12
         # resume: only the two failed rows run again; nothing duplicated
         prog2 = asyncio.run(run_eval(INSTANCES, ["only_question", "all_code_cot"], cfg, Models(task=solver()), sandbox, store))
         assert prog2.skipped == 10 and prog2.done == 2 and prog2.errors == 0
+        assert prog2.per_task == {"number_multiply": [12, 12]}
         rows = store.rows()
         assert len(rows) == 12
         s = compute_scores(rows, {"number_multiply": False})

@@ -105,8 +105,10 @@ def run_cmd(
 
             def update(p) -> None:  # type: ignore[no-untyped-def]
                 per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
+                tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
                 bar.update(tid, completed=p.skipped + p.done + p.errors,
-                           info=f"{per} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
+                           info=f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}"
+                           + (f" · {p.errors} errors" if p.errors else ""))
 
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,

@@ -63,6 +63,12 @@ class Progress(RunCounters):
     tokens: int = 0
     cost: float = 0.0
     per_method: dict[str, list[int]] = field(default_factory=dict)  # method -> [done, correct]
+    per_task: dict[str, list[int]] = field(default_factory=dict)  # task -> [finished or skipped, total]
+    last_task: str | None = None
+
+    @property
+    def tasks_complete(self) -> int:
+        return sum(1 for finished, total in self.per_task.values() if finished >= total)
 
 
 def interleave_by_task(instances: Sequence[Instance]) -> list[Instance]:
@@ -141,8 +147,11 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
     todo = []
     for inst, m in work:
         key = result_key(inst.id, m, cfg)
+        counts = prog.per_task.setdefault(inst.task, [0, 0])
+        counts[1] += 1
         if key in done:
             prog.skipped += 1
+            counts[0] += 1
         else:
             todo.append((key, inst, m))
     return prog, todo
@@ -156,6 +165,8 @@ def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, 
               trajectory=outcome.trajectory if outcome.error is None else None,
               tokens=outcome.tokens, cost=outcome.cost, wall_s=outcome.wall_s, turns=outcome.turns,
               error=outcome.error)
+    prog.per_task.setdefault(inst.task, [0, 0])[0] += 1
+    prog.last_task = inst.task
     if outcome.error is not None:
         prog.errors += 1
         prog.last_error = outcome.error
