@@ -111,3 +111,21 @@ def test_max_batch_option_is_checked():
         get_model("embedded/default", cache=False, max_batch=0)
     with pytest.raises(ModelError, match="max_batch"):
         get_model("embedded/default", cache=False, max_batch="many")
+
+
+@pytest.mark.slow
+def test_a_cancelled_call_does_not_disturb_the_batch(smollm):
+    msgs = [{"role": "user", "content": "Count from one to ten."}]
+    alone = asyncio.run(smollm.chat(msgs, max_tokens=8)).text
+
+    async def scenario():
+        doomed = asyncio.ensure_future(smollm.chat([{"role": "user", "content": "Say hi."}], max_tokens=30))
+        kept = asyncio.ensure_future(smollm.chat(msgs, max_tokens=8))
+        await asyncio.sleep(0)
+        doomed.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await doomed
+        return (await kept).text
+
+    assert asyncio.run(scenario()) == alone
+    assert asyncio.run(smollm.chat(msgs, max_tokens=8)).text == alone  # still serving
