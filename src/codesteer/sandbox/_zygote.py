@@ -74,6 +74,7 @@ def _c():
             ctypes.c_char_p,
         ]
         lib.unshare.argtypes = [ctypes.c_int]
+        lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
         lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
         _libc = lib
     return _libc
@@ -101,9 +102,7 @@ def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | No
 
 
 def _umount(target: str) -> str | None:
-    lib = _c()
-    lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
-    return _errcheck(lib.umount2(target.encode(), MNT_DETACH))
+    return _errcheck(_c().umount2(target.encode(), MNT_DETACH))
 
 
 # ---------------------------------------------------------------------------------------------- wire format
@@ -620,10 +619,10 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
 
 
 class _Chain:
-    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped", "busy")
+    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped")
 
     def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket) -> None:
-        self.a_pid, self.b_sock, self.c_sock, self.reaped, self.busy = a_pid, b_sock, c_sock, False, False
+        self.a_pid, self.b_sock, self.c_sock, self.reaped = a_pid, b_sock, c_sock, False
 
     def close(self) -> None:
         self.b_sock.close()
@@ -713,7 +712,6 @@ class _Zygote:
             msg, _fds = recv_msg(chain.b_sock)
         except (EOFError, OSError):
             msg = None  # B retired or died; reap() tidies up when A exits
-        chain.busy = False
         self._forget(chain)
         if msg is None or chain.reaped:
             return
@@ -737,7 +735,6 @@ class _Zygote:
                     except OSError:
                         chain.kill()
                         continue
-                chain.busy = True
                 self.running[msg["job"]] = chain
             except Exception as e:
                 reply = {"op": "error", "job": msg["job"], "error": repr(e)}
@@ -758,7 +755,7 @@ class _Zygote:
     def loop(self) -> None:
         while True:
             want_spare = len(self.spares) < self.nspare
-            busy = {c.b_sock: c for c in self.by_pid.values() if c.busy and not c.reaped}
+            busy = {c.b_sock: c for c in self.running.values() if not c.reaped}  # B reports "idle" when done
             try:
                 ready, _, _ = select.select(
                     [self.ctl, self.wake_r, *busy], [], [], 0 if want_spare else None
@@ -774,7 +771,7 @@ class _Zygote:
                 self.reap()
             for sock in ready:
                 chain = busy.get(sock)
-                if chain is not None and chain.busy and not chain.reaped:
+                if chain is not None and not chain.reaped:
                     self.chain_idle(chain)
             if self.ctl in ready:
                 try:
