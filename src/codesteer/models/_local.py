@@ -2,8 +2,8 @@
 
 A model is loaded once per process and shared by every ``LocalModel`` that names it (the reference code
 reloaded its guide from disk on every call). Generation runs in one decode thread per model that batches all
-calls in flight (``_Batcher``), so the event loop stays responsive and concurrent samples share each step. torch and transformers are imported only here,
-and only when such a model is built.
+calls in flight (``_Batcher``), so the event loop stays responsive and concurrent samples share each step.
+torch and transformers are imported only here, and only when such a model is built.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ class _Loaded:
     batcher: _Batcher = field(init=False)
 
     def __post_init__(self) -> None:
-        self.batcher = _Batcher(self, self.max_batch)
+        self.batcher = _Batcher(self)
 
 
 _LOADED: dict[tuple[str, str, str], _Loaded] = {}
@@ -302,9 +302,9 @@ class _Batcher:
     leaves the batch at once, so a long reply does not hold short ones back.
     """
 
-    def __init__(self, loaded: _Loaded, max_batch: int) -> None:
+    def __init__(self, loaded: _Loaded) -> None:
         self.loaded = loaded
-        self.max_batch = max(1, int(max_batch))
+        self.max_batch = max(1, int(loaded.max_batch))
         self._pending: collections.deque[_Request] = collections.deque()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -372,14 +372,15 @@ class _Batcher:
 
     def _step(self, torch: Any, active: list[_Request], state: _BatchState) -> _BatchState | None:
         nxt = torch.tensor([[r.out_ids[-1]] for r in active], device=self.loaded.device)
+        mask = state.mask_with_new_column(torch)
         out = self.loaded.model(
             input_ids=nxt,
-            attention_mask=state.mask_with_new_column(torch),
+            attention_mask=mask,
             position_ids=state.positions.unsqueeze(1),
             past_key_values=state.cache,
             use_cache=True,
         )
-        state.advance(torch, out.past_key_values)
+        state.advance(out.past_key_values, mask)
         keep = [i for i, r in enumerate(active) if not self._choose(torch, r, out.logits[i, -1])]
         if len(keep) == len(active):
             return state
@@ -430,12 +431,12 @@ class _BatchState:
         width = max(state.mask.shape[1], length)
 
         def pad(t: Any) -> Any:  # left-pad the sequence axis (dim 2 of keys/values, dim 1 of the mask)
-            missing = width - t.shape[-2 if t.dim() == 4 else -1]
-            if missing == 0:
-                return t
+            axis = 2 if t.dim() == 4 else 1
             shape = list(t.shape)
-            shape[-2 if t.dim() == 4 else -1] = missing
-            return torch.cat([torch.zeros(shape, dtype=t.dtype, device=t.device), t], dim=-2 if t.dim() == 4 else -1)
+            shape[axis] = width - shape[axis]
+            if shape[axis] == 0:
+                return t
+            return torch.cat([t.new_zeros(shape), t], dim=axis)
 
         merged = [
             (torch.cat([pad(ok), pad(nk)], dim=0), torch.cat([pad(ov), pad(nv)], dim=0))
@@ -448,9 +449,10 @@ class _BatchState:
         return torch.cat([self.mask, torch.ones((self.mask.shape[0], 1), dtype=self.mask.dtype,
                                                 device=self.mask.device)], dim=1)
 
-    def advance(self, torch: Any, cache: Any) -> None:
+    def advance(self, cache: Any, mask: Any) -> None:
+        """After a step: the cache the model extended and the mask that step attended with."""
         self.cache = cache
-        self.mask = self.mask_with_new_column(torch)
+        self.mask = mask
         self.positions = self.positions + 1
 
     def select(self, torch: Any, rows: list[int]) -> _BatchState:
