@@ -106,7 +106,7 @@ def run_cmd(
             def update(p) -> None:  # type: ignore[no-untyped-def]
                 per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
                 tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
-                bar.update(tid, completed=p.skipped + p.done + p.errors,
+                bar.update(tid, completed=p.finished,
                            info=f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}"
                            + (f" · {p.errors} errors" if p.errors else ""))
 

@@ -59,8 +59,7 @@ def _models(guide: str, task: str, checker: str | None) -> Any:
 
 def _status(prefix: str):  # type: ignore[no-untyped-def]
     def update(p) -> None:  # type: ignore[no-untyped-def]
-        finished = p.skipped + p.done + p.errors
-        console.print(f"\r{prefix}: {finished}/{p.total} ({p.skipped} already done, {p.errors} errors)", end="",
+        console.print(f"\r{prefix}: {p.finished}/{p.total} ({p.skipped} already done, {p.errors} errors)", end="",
                       highlight=False)
     return update
 

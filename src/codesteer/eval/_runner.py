@@ -54,6 +54,11 @@ class RunCounters:
     errors: int = 0
     last_error: str | None = None
 
+    @property
+    def finished(self) -> int:
+        """Work items accounted for so far: skipped as already done, done now, or failed."""
+        return self.skipped + self.done + self.errors
+
 
 @dataclass
 class Progress(RunCounters):
