@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codesteer._sqlite import connect_wal
 from codesteer.errors import CodesteerError
 from codesteer.symbench import Instance
 
@@ -104,9 +104,7 @@ class RunStore:
         elif not self.path.is_file():
             raise CodesteerError(f"no run found in {self.dir} (expected {self.path})")
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = connect_wal(self.path, timeout=30, check_same_thread=False)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

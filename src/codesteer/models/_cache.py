@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from codesteer._sqlite import connect_wal
 from codesteer.models._types import Completion, Message, ModelError, check_messages
 
 _SCHEMA = """
@@ -79,10 +80,7 @@ class ResponseCache:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            conn.execute("PRAGMA busy_timeout=60000")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn = connect_wal(self.path, timeout=60.0, isolation_level=None)
             conn.execute(_SCHEMA)
             self._local.conn = conn
         return conn
