@@ -120,6 +120,7 @@ def test_kill_dash_nine_then_resume(tmp_path: Path) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{12 - partial} new, {partial} already finished" in done.stdout.replace("\n", " ")
+    assert "samples 12/12 · only_question:" in done.stdout  # a pipe gets plain progress lines, not a live bar
     with RunStore(out, create=False) as s:
         rows = s.rows()
     assert len(rows) == 12 and len({r.instance_id for r in rows}) == 12

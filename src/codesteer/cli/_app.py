@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.control import Control
 from rich.markup import escape
+from rich.segment import ControlType
 
 from codesteer.errors import CodesteerError
 
@@ -32,6 +37,45 @@ def _load_commands() -> None:
         module = f"codesteer.cli.{name}"
         if importlib.util.find_spec(module) is not None:  # errors inside a module still surface
             importlib.import_module(module)
+
+
+def progress_printer(describe: Callable[[Any], str], every_s: float = 30.0,
+                     clock: Callable[[], float] = time.monotonic) -> Callable[[Any], None]:
+    """An ``on_update`` callback for counters with ``total`` and ``finished`` (see ``RunCounters``).
+
+    On a terminal the line redraws in place. In a log (nohup, CI, a pipe) a live display writes nothing until
+    the end, so a new line is written at most every ``every_s`` seconds and once at the end, with the rate and
+    the time left, so that ``tail -f`` shows a run of hours moving.
+    """
+    start = clock()
+    last = [float("-inf")]
+
+    def update(p: Any) -> None:
+        line = describe(p)
+        if console.is_terminal:
+            # rich drops a printed "\r": go back to column 0 and clear the line with control codes instead
+            console.control(Control.move_to_column(0), Control((ControlType.ERASE_IN_LINE, 2)))
+            console.print(line, end="", highlight=False, markup=False)
+            return
+        now = clock()
+        end = p.finished >= p.total
+        if (now - last[0] < every_s and not end) or last[0] == float("inf"):
+            return
+        last[0] = float("inf") if end else now
+        new = p.finished - p.skipped  # work done by this process: the rate ignores what an earlier run did
+        elapsed = now - start
+        pace = ""
+        if new and elapsed > 0:
+            left = (p.total - p.finished) * elapsed / new
+            pace = f" · {60 * new / elapsed:.1f}/min · {_clock(left)} left"
+        console.print(f"[{_clock(elapsed)}] {line}{pace}", highlight=False, markup=False)
+
+    return update
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from codesteer.cli._app import app, console
+from codesteer.cli._app import app, console, progress_printer
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -98,18 +98,7 @@ def run_cmd(
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         models = build_models(config, get_model) if executor == "local" else None
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
-        with sandbox or contextlib.nullcontext(), Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                               TimeElapsedColumn(), TextColumn("{task.fields[info]}"), console=console,
-                               transient=False) as bar:
-            tid = bar.add_task("samples", total=len(instances) * len(method_names), info="")
-
-            def update(p) -> None:  # type: ignore[no-untyped-def]
-                per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
-                tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
-                bar.update(tid, completed=p.finished,
-                           info=f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}"
-                           + (f" · {p.errors} errors" if p.errors else ""))
-
+        with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
                                     workers=ray_workers)
@@ -124,6 +113,24 @@ def run_cmd(
 
         html, md = write_report(out)
         console.print(f"report: {html}  (summary: {md})")
+
+
+def _describe(p) -> str:  # type: ignore[no-untyped-def]
+    per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
+    tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
+    return f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else "")
+
+
+@contextlib.contextmanager
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    """A live bar on a terminal; in a log, the plain lines of ``progress_printer``."""
+    if not console.is_terminal:
+        yield progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[info]}"), console=console, transient=False) as bar:
+        tid = bar.add_task("samples", total=total, info="")
+        yield lambda p: bar.update(tid, completed=p.finished, info=_describe(p))
 
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from codesteer.cli._app import app, console
+from codesteer.cli._app import app, console, progress_printer
 
 DEFAULT_TASK_MODEL = "embedded/default"
 
@@ -58,10 +58,7 @@ def _models(guide: str, task: str, checker: str | None) -> Any:
 
 
 def _status(prefix: str):  # type: ignore[no-untyped-def]
-    def update(p) -> None:  # type: ignore[no-untyped-def]
-        console.print(f"\r{prefix}: {p.finished}/{p.total} ({p.skipped} already done, {p.errors} errors)", end="",
-                      highlight=False)
-    return update
+    return progress_printer(lambda p: f"{prefix}: {p.finished}/{p.total} ({p.skipped} already done, {p.errors} errors)")
 
 
 @synth_app.command("sft")
