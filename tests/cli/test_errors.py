@@ -38,14 +38,26 @@ def test_user_errors(argv: list[str], needle: str, tmp_path: Path, capsys: pytes
     assert "Traceback" not in err
 
 
-def test_missing_extra_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "blocked, argv, extra",
+    [
+        ("ray", ["run", "--executor", "ray", "--out", "{tmp}/r"], "codesteer[ray]"),
+        ("trl", ["train", "sft", "--base", "{tmp}/base", "--data", "{tmp}/data", "--out", "{tmp}/ckpt"], "codesteer[train]"),
+        ("anthropic", ["solve", "number_multiply", "--method", "only_question", "--task-model", "anthropic/claude-sonnet-4-5"],
+         "codesteer[anthropic]"),
+    ],
+)
+def test_missing_extra_is_named(blocked: str, argv: list[str], extra: str, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
     def fake_import(name: str, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if name == "ray" or name.startswith("ray."):
-            raise ImportError("No module named 'ray'")
+        if name == blocked or name.startswith(blocked + "."):
+            raise ImportError(f"No module named '{blocked}'")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    code, _, err = run(["run", "--executor", "ray", "--out", str(tmp_path / "r")], capsys)
-    assert code == 2 and "codesteer[ray]" in err
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    code, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
+    assert code == 2 and extra in err, err
+    assert "Traceback" not in err
