@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 from codesteer import symbench
 from codesteer.eval import RunConfig, RunStore, compute_scores, run_eval, write_report
+from codesteer.eval._report import VERDICT_BAR_W
 from codesteer.models import ScriptedModel
 from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
@@ -78,6 +80,14 @@ def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:
     text = html.read_text()
     assert 'id="score-table"' in text and 'class="transcript"' in text and "<svg" in text
     assert 'id="reason-table"' in text
+    # the verdict plot: one full-width stacked bar per method, split as the reason table counts
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)" [^>]*data-method="([^"]+)" data-kind="([^"]+)" '
+                      r'data-n="(\d+)"', text)
+    for m in ("only_question", "all_code_cot"):
+        assert sum(float(w) for w, mm, _, _ in bars if mm == m) == pytest.approx(VERDICT_BAR_W, abs=0.1)
+        assert {k: int(c) for _, mm, k, c in bars if mm == m} == {k: c for k, c in counts[m].items() if c}
+    ok = next(float(w) for w, mm, k, _ in bars if mm == "all_code_cot" and k == "ok")
+    assert ok == pytest.approx(VERDICT_BAR_W / 2, abs=0.1)  # 3 of 6 right
     assert "number_multiply" in md.read_text()
 
 

@@ -38,6 +38,9 @@ def _color(i: int) -> str:
 
 
 _KIND_LABEL = {"no <<<answer>>> found": "no answer"}
+_KIND_COLOR = {"ok": "#59a14f", "wrong": "#e15759", "violates": "#f28e2b", "malformed": "#edc948",
+               "no <<<answer>>> found": "#bab0ac", "error": "#9c755f", "other": "#76b7b2"}
+VERDICT_BAR_W = 320  # px of a full bar (100% of a method's samples) in the verdict plot
 
 
 def _table_html(s: Scores) -> str:
@@ -78,7 +81,42 @@ def _table_html(s: Scores) -> str:
             '<h3>Verdicts</h3><p>What the verifier said about each final answer (ok, wrong, breaks a rule of the task, '
             'malformed, or no answer between <code>&lt;&lt;&lt;</code> and <code>&gt;&gt;&gt;</code> at all).</p>'
             f'<table id="reason-table"><tr><th class="l">method</th>{"".join(f"<th>{_e(_KIND_LABEL.get(k, k))}</th>" for k in kinds)}</tr>'
-            f"{reason_rows}</table>")
+            f"{reason_rows}</table>{_verdict_bars(s)}")
+
+
+def _verdict_bars(s: Scores) -> str:
+    """One stacked bar per method: how its final answers split into ok / wrong / ... / no answer.
+
+    When every method scores 0 the success table is all zeros; this plot is where the difference between methods
+    shows (e.g. a model that never writes the answer block vs one whose answers break a rule).
+    """
+    kinds, counts = s.reason_table()
+    label_w, row_h, top = 190, 20, 8
+    h = top + row_h * len(s.methods) + 24
+    parts = [f'<svg id="verdict-plot" width="{label_w + VERDICT_BAR_W + 60}" height="{h}" role="img" '
+             'aria-label="verdicts per method">']
+    for r, m in enumerate(s.methods):
+        y = top + r * row_h
+        n = sum(counts[m].values())
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">{_e(m)}</text>')
+        x = float(label_w)
+        for k in kinds:
+            c = counts[m][k]
+            if not c:
+                continue
+            w = VERDICT_BAR_W * c / n
+            parts.append(f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{row_h - 4}" fill="{_KIND_COLOR.get(k, "#888")}" '
+                         f'data-method="{_e(m)}" data-kind="{_e(k)}" data-n="{c}">'
+                         f"<title>{_e(m)}: {c} of {n} {_e(_KIND_LABEL.get(k, k))}</title></rect>")
+            x += w
+        parts.append(f'<text x="{label_w + VERDICT_BAR_W + 6}" y="{y + 13}" font-size="11">n={n}</text>')
+    lx = float(label_w)
+    for k in kinds:
+        parts.append(f'<rect x="{lx}" y="{h - 14}" width="10" height="10" fill="{_KIND_COLOR.get(k, "#888")}"/>'
+                     f'<text x="{lx + 14}" y="{h - 5}" font-size="11">{_e(_KIND_LABEL.get(k, k))}</text>')
+        lx += 24 + 7 * len(_KIND_LABEL.get(k, k))
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _legend(methods: list[str]) -> str:
