@@ -84,7 +84,7 @@ def test_code_timeout_reported_to_guide(inst, sandbox) -> None:
         return "<<<Code>>>" if len(seen) == 1 else "<<<Terminate>>>"
 
     task = ScriptedModel(default="```python\nwhile True:\n    pass\n```", name="task")
-    opts = SteerOptions(self_checker=False, exec_limits=Limits(wall_s=1.0))
+    opts = SteerOptions(self_checker=False, exec_limits=Limits(wall_s=1.0, cpu_s=30.0))  # wall fires first, also under load
     traj = run(steer(inst, Models(task=task, guide=ScriptedModel(fn=guide_fn)), sandbox, opts))
     assert traj.task_turns[0].execution.timed_out
     assert "time limit" in seen[1]
