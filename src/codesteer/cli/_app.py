@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.control import Control
-from rich.markup import escape
 from rich.segment import ControlType
 
+from codesteer._terminal import visible
 from codesteer.errors import CodesteerError
 
 app = typer.Typer(
@@ -22,8 +22,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True, soft_wrap=True)
-console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)  # foreign text goes through visible()
+console = Console(soft_wrap=True, emoji=False)
 
 # Each module adds its commands or sub-apps to ``app`` when imported; listed here so the order of
 # ``codesteer --help`` is stable.
@@ -51,7 +51,7 @@ def progress_printer(describe: Callable[[Any], str], every_s: float = 30.0,
     last = [float("-inf")]
 
     def update(p: Any) -> None:
-        line = describe(p)
+        line = visible(describe(p), markup=False)
         if console.is_terminal:
             # rich drops a printed "\r": go back to column 0 and clear the line with control codes instead
             console.control(Control.move_to_column(0), Control((ControlType.ERASE_IN_LINE, 2)))
@@ -80,7 +80,7 @@ def _clock(seconds: float) -> str:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {visible(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="codesteer", standalone_mode=True)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {visible(exc)}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:  # only outside a command: inside one, typer turns it into exit 130
         err_console.print("interrupted")

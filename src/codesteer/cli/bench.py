@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from codesteer import symbench
+from codesteer._terminal import visible
 from codesteer.cli._app import app, console
 
 bench = typer.Typer(help="SymBench: list tasks, generate instances, verify replies, export data sets.", no_args_is_help=True)
@@ -90,7 +91,7 @@ def verify_cmd(
         return
     console.print(f"accuracy: {correct}/{total} = {correct / max(total, 1):.1%}   mean score: {score / max(total, 1):.3f}")
     for kind, count in kinds.most_common():
-        console.print(f"  {kind}: {count}")
+        console.print(f"  {visible(kind)}: {count}")
 
 
 @bench.command("export")

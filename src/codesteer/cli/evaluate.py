@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from codesteer._terminal import visible
 from codesteer.cli._app import app, console, progress_printer
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
@@ -50,7 +51,7 @@ def manifest_create(
 
     insts = create_manifest(tasks, n, seed, complexity=_levels(complexity), reference=reference)
     count = write_jsonl(insts, out)
-    console.print(f"wrote {count} instances ({len({i.task for i in insts})} tasks) to {out}")
+    console.print(f"wrote {count} instances ({len({i.task for i in insts})} tasks) to {visible(out)}")
 
 
 @app.command("run")
@@ -106,13 +107,13 @@ def run_cmd(
                 assert models is not None and sandbox is not None
                 prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
-                      + (f" (last: {prog.last_error})" if prog.errors else ""))
+                      + (f" (last: {visible(prog.last_error)})" if prog.errors else ""))
         _print_summary(store)
     if report:
         from codesteer.eval import write_report
 
         html, md = write_report(out)
-        console.print(f"report: {html}  (summary: {md})")
+        console.print(f"report: {visible(html)}  (summary: {visible(md)})")
 
 
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
@@ -128,9 +129,9 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         yield progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))
         return
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[info]}"), console=console, transient=False) as bar:
+                  TextColumn("{task.fields[info]}", markup=False), console=console, transient=False) as bar:
         tid = bar.add_task("samples", total=total, info="")
-        yield lambda p: bar.update(tid, completed=p.finished, info=_describe(p))
+        yield lambda p: bar.update(tid, completed=p.finished, info=visible(_describe(p), markup=False))
 
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
@@ -161,11 +162,11 @@ def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
     table = Table(title="success rate (%)")
     table.add_column("task")
     for m in s.methods:
-        table.add_column(m, justify="right")
+        table.add_column(visible(m), justify="right")
     rates = s.rate_table()
     for t in s.tasks:
         best = max(rates[m].get(t, 0) for m in s.methods)
-        table.add_row(t, *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
+        table.add_row(visible(t), *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
                            for m in s.methods])
     avg = s.averages()
     table.add_row("[bold]norm. avg (total)", *[f"{avg[m].get('norm_total', 0):.1f}" for m in s.methods])
@@ -208,7 +209,7 @@ def compare_cmd(
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
         sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
-    table = Table(title=f"{run_a} → {run_b}")
+    table = Table(title=f"{visible(run_a)} → {visible(run_b)}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
         table.add_column(col, justify="right" if col not in ("method", "task") else "left")
     for m in sorted(set(sa.methods) & set(sb.methods)):
@@ -219,7 +220,7 @@ def compare_cmd(
             p = two_proportion_p(ca.correct, ca.n, cb.correct, cb.n)
             d = (cb.rate - ca.rate) * 100
             mark = "[bold]" if p < 0.05 else ""
-            table.add_row(m, t, f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
+            table.add_row(visible(m), visible(t), f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
     console.print(table)
 
 
@@ -232,4 +233,4 @@ def report_cmd(
     from codesteer.eval import write_report
 
     html, md = write_report(run_dir, complete_only=complete_only)
-    console.print(f"wrote {html} and {md}")
+    console.print(f"wrote {visible(html)} and {visible(md)}")
