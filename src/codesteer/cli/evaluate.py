@@ -95,6 +95,8 @@ def run_cmd(
     instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
     with RunStore(out) as store:
+        store.lock_run()  # before any model loads: a second process or another configuration is refused at once
+        store.check_config(config.key_config())
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         models = build_models(config, get_model) if executor == "local" else None

@@ -144,8 +144,10 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
     Shared by every executor so resuming a run means the same thing whichever one wrote its rows.
     """
     names = [get_method(m).name for m in method_names]
-    store.add_instances(instances)
     cfg = config.key_config()
+    store.lock_run()
+    store.check_config(cfg)
+    store.add_instances(instances)
     done = store.done_keys()
     work = [(inst, m) for inst in interleave_by_task(instances) for m in names]
     prog = Progress(total=len(work))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from codesteer._sqlite import connect_wal
 from codesteer.errors import CodesteerError
@@ -104,12 +105,16 @@ class RunStore:
         elif not self.path.is_file():
             raise CodesteerError(f"no run found in {self.dir} (expected {self.path})")
         self._lock = threading.Lock()
+        self._run_lock: IO[str] | None = None
         self._db = connect_wal(self.path, timeout=30, check_same_thread=False)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._run_lock is not None:
+                self._run_lock.close()  # closing the file releases the flock
+                self._run_lock = None
 
     def __enter__(self) -> RunStore:
         return self
@@ -137,6 +142,59 @@ class RunStore:
     def meta(self) -> dict[str, Any]:
         with self._lock:
             return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    # --- one configuration, one process -------------------------------------------------------------------
+    LOCKFILE = "run.lock"
+
+    def lock_run(self) -> None:
+        """Hold this folder's run lock until ``close``: a second process solving the same samples would pay twice.
+
+        An exclusive ``flock`` on ``run.lock`` (released by the kernel when the holder exits, even on ``kill -9``);
+        the holder's pid is written into the file so the refusal can name it. Idempotent for the holder.
+        """
+        if self._run_lock is not None:
+            return
+        import fcntl
+
+        path = self.dir / self.LOCKFILE
+        try:
+            f = open(path, "a+", encoding="utf-8")  # held open until close()
+        except OSError as exc:
+            raise CodesteerError(f"cannot create the run lock {path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            f.close()
+            raise CodesteerError(f"another codesteer run (pid {holder}) is working in {self.dir}; wait for it to "
+                                 "finish or stop it, or use another --out") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        self._run_lock = f
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        """Refuse rows of a second configuration: a folder's tables must never pool two of them.
+
+        ``config`` is ``RunConfig.key_config()``; every row already stored (done or failed) must have the same.
+        """
+        with self._lock:
+            stored = [r[0] for r in self._db.execute("SELECT DISTINCT config FROM results")]
+        for blob in stored:
+            try:
+                old = json.loads(blob)
+            except ValueError:
+                old = None
+            if not isinstance(old, dict):
+                raise CodesteerError(f"{self.path}: a stored row has an unreadable configuration {blob[:80]!r}")
+            if old == config:
+                continue
+            diffs = [f"{k}: {old.get(k)!r} there, {config.get(k)!r} here"
+                     for k in sorted(set(old) | set(config)) if old.get(k) != config.get(k)]
+            raise CodesteerError(f"{self.dir} holds results of another configuration ({'; '.join(diffs)}); a run "
+                                 "folder has one configuration: use another run folder (--out) for this one")
 
     # --- results ------------------------------------------------------------------------------------------
     def done_keys(self) -> set[str]:
