@@ -100,6 +100,16 @@ def _root(
     """Steer LLMs between code and text; benchmark them on SymBench; train your own guide."""
 
 
+_argv: list[str] = []  # this invocation's arguments, for "resume with: ..." hints
+
+
+def command_line() -> str:
+    """The exact command of this invocation, quoted for a shell (what a user re-runs to resume)."""
+    import shlex
+
+    return shlex.join(["codesteer", *_argv])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: user mistakes end in one line and a non-zero exit, never a traceback.
 
@@ -107,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     ``click.exceptions`` does not match) print its usual message and exit 2; our errors come out of it unhandled.
     """
     _load_commands()
+    _argv[:] = sys.argv[1:] if argv is None else argv
     try:
         app(args=argv, prog_name="codesteer", standalone_mode=True)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:

@@ -8,14 +8,14 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from codesteer._terminal import visible
-from codesteer.cli._app import app, console, progress_printer
+from codesteer.cli._app import app, command_line, console, err_console, progress_printer
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -101,13 +101,23 @@ def run_cmd(
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         models = build_models(config, get_model) if executor == "local" else None
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
-        with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
-            if executor == "ray":
-                prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
-                                    workers=ray_workers)
-            else:
-                assert models is not None and sandbox is not None
-                prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
+        live: list = []  # the run's live counters, for the message when it is interrupted
+
+        def track(p) -> None:  # type: ignore[no-untyped-def]
+            live[:] = [p]
+            update(p)
+
+        try:
+            with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
+                if executor == "ray":
+                    prog = run_eval_ray(instances, method_names, config, store, on_update=track, address=ray_address,
+                                        workers=ray_workers)
+                else:
+                    assert models is not None and sandbox is not None
+                    prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=track))
+        except KeyboardInterrupt:
+            # asyncio.run has cancelled the samples in flight; each finished one was committed in its own transaction
+            _interrupted(out, live[0] if live else None, len(instances) * len(method_names), report)
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
                       + (f" (last: {visible(prog.last_error)})" if prog.errors else ""))
         _print_summary(store)
@@ -116,6 +126,20 @@ def run_cmd(
 
         html, md = write_report(out)
         console.print(f"report: {visible(html)}  (summary: {visible(md)})")
+
+
+def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+    """After Ctrl-C: say what finished and how to resume, report what finished, exit 130."""
+    finished = prog.skipped + prog.done if prog is not None else 0
+    console.print()
+    err_console.print(f"interrupted: {finished} of {total} samples finished; resume with: {visible(command_line())}",
+                      highlight=False)
+    if report and finished:
+        from codesteer.eval import write_report
+
+        html, _ = write_report(out)
+        err_console.print(f"report of what finished: {visible(html)}", highlight=False)
+    raise typer.Exit(130)
 
 
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
