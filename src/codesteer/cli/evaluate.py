@@ -75,11 +75,10 @@ def run_cmd(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunStore, build_models, create_manifest, run_eval, run_eval_ray
+    from codesteer.eval import RunStore, build_models, create_manifest, read_manifest, run_eval, run_eval_ray
     from codesteer.methods import get_method
     from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
-    from codesteer.symbench import read_jsonl
 
     if executor not in ("local", "ray"):
         raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
@@ -92,7 +91,7 @@ def run_cmd(
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
     for m in method_names:
         get_method(m)
-    instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
+    instances = read_manifest(manifest) if manifest else create_manifest(tasks, n, seed)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
     with RunStore(out) as store:
         store.lock_run()  # before any model loads: a second process or another configuration is refused at once
