@@ -93,10 +93,8 @@ def _question(boxes: Sequence[int], lifters: Sequence[int], cap: int) -> str:
 def _as_int(v: Any, what: str) -> int:
     if isinstance(v, bool):
         raise ParseError(f"{what} must be an integer, got {v!r}")
-    if isinstance(v, int):
+    if isinstance(v, int):  # not a float: 99.0, 99e0 or 0e309 is not how a weight or an index is written
         return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
     if isinstance(v, str) and re.fullmatch(r"\s*[+-]?\d{1,12}\s*", v):
         return int(v)
     raise ParseError(f"{what} must be an integer, got {v!r}")

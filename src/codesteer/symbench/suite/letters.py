@@ -77,7 +77,8 @@ def _reference_question(word: str, letter: str) -> str:
     )
 
 
-_COUNT_RE = re.compile(r"count\s*(?:[:=]|is)?\s*([+-]?\d+)", re.IGNORECASE)
+# the whole count token up to a separator, so "1.5", "1e309" or "1x" reach parse_int (and fail) instead of "1"
+_COUNT_RE = re.compile(r"count\s*(?:[:=]|is)?\s*([+-]?\d[^\s,;\[\]()]*)", re.IGNORECASE)
 _POS_RE = re.compile(r"positions?\s*(?:[:=]|are|is)?\s*([\[(]?)([^\])]*)([\])]?)", re.IGNORECASE)
 _BARE_RE = re.compile(r"([+-]?\d+)\s*[,;:]?\s*[\[(]([^\])]*)[\])]")
 
