@@ -100,6 +100,23 @@ def _root(
     """Steer LLMs between code and text; benchmark them on SymBench; train your own guide."""
 
 
+def _one_line_warnings() -> None:
+    """Show codesteer's own warnings (e.g. skipped published instances) as one ``warning:`` line on stderr."""
+    import warnings
+
+    from codesteer.symbench import ReferenceWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, ReferenceWarning):
+            err_console.print(f"[yellow]warning:[/] {visible(message)}", highlight=False)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 _argv: list[str] = []  # this invocation's arguments, for "resume with: ..." hints
 
 
@@ -118,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     _load_commands()
     _argv[:] = sys.argv[1:] if argv is None else argv
+    _one_line_warnings()
     try:
         app(args=argv, prog_name="codesteer", standalone_mode=True)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:

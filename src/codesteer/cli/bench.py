@@ -105,3 +105,25 @@ def export_cmd(
     """Generate a whole SymBench split and export it."""
     path = symbench.export(out, task_spec=tasks, n=n, seed=seed, fmt=fmt)
     console.print(f"exported {n} instances per task ({tasks}) as {fmt} to {path}")
+
+
+@bench.command("load")
+def load_cmd(
+    path: Annotated[Path, typer.Argument(help="Folder of the paper's published data (dataset_gather/ layout).")],
+    tasks: Annotated[str, typer.Option("--tasks", help="all, seen, unseen or a comma list.")] = "all",
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per task.")] = False,
+) -> None:
+    """Read the published instances and show, per task, how many load and why the others are skipped."""
+    stats = symbench.reference_summary(path, symbench.select_tasks(tasks))
+    if json_out:
+        for s in stats:
+            print(json.dumps({"task": s.task, "loaded": s.loaded, "skipped": len(s.skipped),
+                              "reasons": dict(s.reasons())}))
+        return
+    table = Table(title=f"published instances under {visible(path)}")
+    for col in ("task", "loaded", "skipped", "why skipped"):
+        table.add_column(col, justify="right" if col in ("loaded", "skipped") else "left")
+    for s in stats:
+        table.add_row(s.task, str(s.loaded), str(len(s.skipped)) if s.skipped else "", visible(s.summary()))
+    console.print(table)
+    console.print(f"{sum(s.loaded for s in stats)} loaded, {sum(len(s.skipped) for s in stats)} skipped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from pathlib import Path
@@ -28,7 +29,8 @@ def create_manifest(
     out: list[Instance] = []
     for name in names:
         if reference is not None:
-            out.extend(itertools.islice(load_reference(reference, name), n))
+            with contextlib.closing(load_reference(reference, name)) as found:  # closed now: its skips are reported now
+                out.extend(itertools.islice(found, n))
             continue
         if not complexity:
             out.extend(generate(name, n, seed=seed))
