@@ -152,3 +152,41 @@ def test_crafted_value_types_are_named(tmp_path: Path, sandbox) -> None:
         c.execute("UPDATE results SET tokens = '[1, 2]'")
     with pytest.raises(CodesteerError, match="results.sqlite"):
         write_report(tmp_path)
+
+
+@pytest.fixture
+def read_only_run(tmp_path: Path, sandbox):
+    """A finished run in a folder this process cannot write: a read-only bind mount as root, else chmod."""
+    src = tmp_path / "src"
+    _run(src, sandbox, "<<<1>>>")
+    with sqlite3.connect(src / "results.sqlite") as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if os.geteuid() != 0:
+        src.chmod(0o555)
+        yield src
+        src.chmod(0o755)
+        return
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "--bind", str(src), str(ro)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a read-only folder as root here (no bind mount)")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(ro)], capture_output=True).returncode != 0:
+            pytest.skip("cannot remount read-only")
+        yield ro
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True)
+
+
+def test_read_only_folder_is_a_one_line_error(read_only_run: Path) -> None:
+    """Reading works where SQLite can (a checkpointed WAL file); whatever cannot be done is one line naming a file."""
+    report = _cli("report", str(read_only_run))
+    _assert_one_line(report, str(read_only_run))
+    assert "read-only" in report.stderr.lower(), report.stderr
+    for args in (["results", str(read_only_run)], ["compare", str(read_only_run), str(read_only_run)]):
+        p = _cli(*args)
+        assert "Traceback" not in p.stderr, p.stderr
+        if p.returncode:
+            _assert_one_line(p, str(read_only_run / "results.sqlite"))
+    _assert_one_line(_cli("run", "--out", str(read_only_run), "--tasks", "number_multiply", "-n", "1"),
+                     str(read_only_run), "cannot write")
