@@ -103,3 +103,22 @@ def test_run_lock_in_process(tmp_path: Path) -> None:
             b.lock_run()
     with RunStore(tmp_path) as c:
         c.lock_run()  # released when its holder closed
+
+
+def test_folder_pooled_by_an_older_version_is_flagged(tmp_path: Path, sandbox) -> None:
+    """Rows of two configurations written before the refusal existed: report, results and compare say so."""
+    model = Models(task=ScriptedModel(default="<<<1>>>"))
+    with RunStore(tmp_path) as store:
+        asyncio.run(run_eval(INSTANCES, ["only_question"], RunConfig(task_model="scripted:a", max_rounds=1), model,
+                             sandbox, store))
+        store._db.execute("UPDATE results SET config = ? WHERE instance_id = ?",  # as an older version pooled them
+                          (json.dumps({**RunConfig(task_model="scripted:a", max_rounds=2).key_config()}, sort_keys=True),
+                           INSTANCES[0].id))
+        store._db.commit()
+        assert "differing in max_rounds" in (store.mixed_configs() or "")
+    for args in (["report", str(tmp_path)], ["results", str(tmp_path)], ["compare", str(tmp_path), str(tmp_path)]):
+        p = subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120, env=_env())
+        assert p.returncode == 0 and "warning:" in p.stderr and "2 configurations" in p.stderr, p.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "id='mixed-configs'" in html and "differing in max_rounds" in html
+    assert (tmp_path / "report.md").read_text().startswith("> **warning:**")

@@ -209,6 +209,7 @@ def results_cmd(
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown format {fmt!r}; valid: json, csv")
     with RunStore(run_dir, create=False) as store:
+        _warn_mixed(store)
         records = [r.to_record() for r in store.rows()]
     if fmt == "json":
         for rec in records:
@@ -233,6 +234,8 @@ def compare_cmd(
 
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
+        _warn_mixed(a)
+        _warn_mixed(b)
         sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
     table = Table(title=f"{visible(run_a)} → {visible(run_b)}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
@@ -255,7 +258,16 @@ def report_cmd(
     complete_only: Annotated[bool, typer.Option("--complete-only", help="Score only the instances every method has finished (a run stopped part-way).")] = False,
 ) -> None:
     """Write report.html (self-contained) and report.md for a run."""
-    from codesteer.eval import write_report
+    from codesteer.eval import RunStore, write_report
 
+    with RunStore(run_dir, create=False) as store:
+        _warn_mixed(store)
     html, md = write_report(run_dir, complete_only=complete_only)
     console.print(f"wrote {visible(html)} and {visible(md)}")
+
+
+def _warn_mixed(store) -> None:  # type: ignore[no-untyped-def]
+    """One line for a folder an older codesteer filled with several configurations."""
+    note = store.mixed_configs()
+    if note:
+        err_console.print(f"[yellow]warning:[/] {visible(note)}", highlight=False)

@@ -264,6 +264,7 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
         seen = {t.name: t.seen for t in all_tasks()}
         s = compute_scores(rows, seen)
         meta = store.meta()
+        mixed = store.mixed_configs()
         insts = store.instances()
         transcripts = [_safe_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
                        for r, t, v in store.trajectories()]
@@ -273,7 +274,8 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
                                  f"({len(rows)} of {len(all_rows)} finished rows)"}
     title = f"codesteer run: {run.name}"
     sub = " · ".join(f"{k}: {v}" for k, v in cfg.items() if v) if cfg else ""
-    body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>"
+    warn = f"<p id='mixed-configs' class='bad'>warning: {_e(mixed)}</p>" if mixed else ""
+    body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>{warn}"
             f"<h2>Success rate per task (%)</h2><p>Best per task highlighted; hover a cell for n and the 95% Wilson interval. "
             f"Ave. Norm. divides each task's score by the best method's score on it (the paper's normalisation).</p>"
             f"{_table_html(s) if rows else '<p>No finished samples yet.</p>'}"
@@ -281,7 +283,7 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
             f'<h2>Transcripts ({len(transcripts)})</h2><div id="transcripts">{"".join(transcripts)}</div>')
     html_path = run / "report.html"
     md_path = run / "report.md"
-    md = markdown_summary(s, cfg)  # everything is rendered before either file is touched
+    md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg)  # all rendered before writing
     _write_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
                              f"<style>{_CSS}</style></head><body>{body}</body></html>")
     _write_atomic(md_path, md)

@@ -237,26 +237,42 @@ class RunStore:
         f.flush()
         self._run_lock = f
 
+    def configs(self) -> list[dict[str, Any]]:
+        """The distinct configurations of the stored rows (one, in a folder written by this version)."""
+        with self._guard():
+            stored = [r[0] for r in self._db.execute("SELECT DISTINCT config FROM results ORDER BY config")]
+        out = []
+        for blob in stored:
+            try:
+                cfg = json.loads(blob)
+            except ValueError:
+                cfg = None
+            if not isinstance(cfg, dict):
+                raise CodesteerError(f"{self.path}: a stored row has an unreadable configuration {str(blob)[:80]!r}")
+            out.append(cfg)
+        return out
+
     def check_config(self, config: dict[str, Any]) -> None:
         """Refuse rows of a second configuration: a folder's tables must never pool two of them.
 
         ``config`` is ``RunConfig.key_config()``; every row already stored (done or failed) must have the same.
         """
-        with self._guard():
-            stored = [r[0] for r in self._db.execute("SELECT DISTINCT config FROM results")]
-        for blob in stored:
-            try:
-                old = json.loads(blob)
-            except ValueError:
-                old = None
-            if not isinstance(old, dict):
-                raise CodesteerError(f"{self.path}: a stored row has an unreadable configuration {blob[:80]!r}")
+        for old in self.configs():
             if old == config:
                 continue
             diffs = [f"{k}: {old.get(k)!r} there, {config.get(k)!r} here"
                      for k in sorted(set(old) | set(config)) if old.get(k) != config.get(k)]
             raise CodesteerError(f"{self.dir} holds results of another configuration ({'; '.join(diffs)}); a run "
                                  "folder has one configuration: use another run folder (--out) for this one")
+
+    def mixed_configs(self) -> str | None:
+        """A warning for a folder an older codesteer filled with several configurations (its tables pool them)."""
+        cfgs = self.configs()
+        if len(cfgs) < 2:
+            return None
+        keys = sorted({k for c in cfgs for k in c if len({json.dumps(x.get(k), sort_keys=True) for x in cfgs}) > 1})
+        return (f"{self.dir} holds results of {len(cfgs)} configurations (differing in {', '.join(keys)}), written "
+                "before codesteer refused to mix them; its tables pool them: re-run each into its own --out")
 
     # --- results ------------------------------------------------------------------------------------------
     def done_keys(self) -> set[str]:
