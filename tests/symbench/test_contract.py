@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,24 @@ def test_parsers_hold_against_huge_exponents_and_quoted_lists() -> None:
     assert split_items("'a', 'b'") == ["a", "b"]
     assert parse_int_list("'1', '2'") == [1, 2]
     assert clean('"abc"') == "abc"
+
+
+# Tasks whose answers are real numbers, where ``12e0`` is a fair way to write 12 (the value is what is checked).
+REAL_VALUED = {"gsm_hard", "new_operator", "path_plan", "pooling"}
+# GSM-Hard keeps the paper's judge: a 1e-3 relative tolerance and trailing unit words ("12 apples"), so a
+# ".5" on a large number or a trailing word is within its stated rule.
+TOLERANT = {"gsm_hard"}
+_INT_TOKEN = re.compile(r"(?<![\w.])\d+(?![\w.])")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_integers_in_answers_are_read_strictly(name: str) -> None:
+    """Every integer of a right answer, rewritten as a non-integer, in exponent form or with trailing garbage,
+    makes the answer fail (issue 18: "Count: 1.5" passed for a count of 1)."""
+    forms = ["{}e309"] + ([] if name in TOLERANT else ["{}.5", "{}x"]) + ([] if name in REAL_VALUED else ["{}e0"])
+    for inst in sb.generate(name, 10, seed=11):
+        for m in list(_INT_TOKEN.finditer(inst.answer))[:6]:
+            for form in forms:
+                text = inst.answer[: m.start()] + form.format(m.group()) + inst.answer[m.end():]
+                v = sb.verify(inst, f"<<<{text}>>>")
+                assert not v.correct, (inst.id, inst.answer, text)

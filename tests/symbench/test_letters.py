@@ -97,6 +97,15 @@ def test_one_based_positions_and_near_misses() -> None:
     assert _v(inst, "Count: 3, Positions: [2, 4, 6").reason.startswith("malformed")
 
 
+def test_count_is_an_integer_written_as_one() -> None:
+    inst = _inst("cat", "a")  # count 1, position 2
+    assert _v(inst, "Count: 1, Positions: [2]").correct
+    for bad in ("Count: 1.5, Positions: [2]", "Count: 1e309, Positions: [2]", "Count: 1x, Positions: [2]",
+                "Count: 1e0, Positions: [2]", "Count: 1/1, Positions: [2]", "Count: 1, Positions: [2.5]",
+                "Count: 1, Positions: [2x]"):
+        assert not _v(inst, bad).correct, bad
+
+
 def test_question_says_one_based() -> None:
     q = sb.generate(TASK, 1, seed=1)[0].question
     assert "counting from 1" in q and "<<<Count: X, Positions: [Y, Z, ...]>>>" in q

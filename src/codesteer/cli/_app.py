@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.control import Control
-from rich.markup import escape
 from rich.segment import ControlType
 
+from codesteer._terminal import visible
 from codesteer.errors import CodesteerError
 
 app = typer.Typer(
@@ -22,8 +22,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True, soft_wrap=True)
-console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)  # foreign text goes through visible()
+console = Console(soft_wrap=True, emoji=False)
 
 # Each module adds its commands or sub-apps to ``app`` when imported; listed here so the order of
 # ``codesteer --help`` is stable.
@@ -51,7 +51,7 @@ def progress_printer(describe: Callable[[Any], str], every_s: float = 30.0,
     last = [float("-inf")]
 
     def update(p: Any) -> None:
-        line = describe(p)
+        line = visible(describe(p), markup=False)
         if console.is_terminal:
             # rich drops a printed "\r": go back to column 0 and clear the line with control codes instead
             console.control(Control.move_to_column(0), Control((ControlType.ERASE_IN_LINE, 2)))
@@ -80,29 +80,67 @@ def _clock(seconds: float) -> str:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {visible(message)}", highlight=False)
     return typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from codesteer import __version__
+
+        console.print(f"codesteer {__version__}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Steer LLMs between code and text; benchmark them on SymBench; train your own guide."""
+
+
+def _one_line_warnings() -> None:
+    """Show codesteer's own warnings (e.g. skipped published instances) as one ``warning:`` line on stderr."""
+    import warnings
+
+    from codesteer.symbench import ReferenceWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        if issubclass(category, ReferenceWarning):
+            err_console.print(f"[yellow]warning:[/] {visible(message)}", highlight=False)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
+_argv: list[str] = []  # this invocation's arguments, for "resume with: ..." hints
+
+
+def command_line() -> str:
+    """The exact command of this invocation, quoted for a shell (what a user re-runs to resume)."""
+    import shlex
+
+    return shlex.join(["codesteer", *_argv])
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry: user mistakes end in one line and exit code 2, never a traceback."""
+    """Console-script entry: user mistakes end in one line and a non-zero exit, never a traceback.
+
+    Typer runs in standalone mode so that its own usage errors (from the click it bundles, which
+    ``click.exceptions`` does not match) print its usual message and exit 2; our errors come out of it unhandled.
+    """
     _load_commands()
+    _argv[:] = sys.argv[1:] if argv is None else argv
+    _one_line_warnings()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="codesteer", standalone_mode=True)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {visible(exc)}", highlight=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # only outside a command: inside one, typer turns it into exit 130
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors come through here in standalone_mode=False
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise

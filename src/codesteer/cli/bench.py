@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from codesteer import symbench
+from codesteer._terminal import visible
 from codesteer.cli._app import app, console
 
 bench = typer.Typer(help="SymBench: list tasks, generate instances, verify replies, export data sets.", no_args_is_help=True)
@@ -90,7 +91,7 @@ def verify_cmd(
         return
     console.print(f"accuracy: {correct}/{total} = {correct / max(total, 1):.1%}   mean score: {score / max(total, 1):.3f}")
     for kind, count in kinds.most_common():
-        console.print(f"  {kind}: {count}")
+        console.print(f"  {visible(kind)}: {count}")
 
 
 @bench.command("export")
@@ -104,3 +105,25 @@ def export_cmd(
     """Generate a whole SymBench split and export it."""
     path = symbench.export(out, task_spec=tasks, n=n, seed=seed, fmt=fmt)
     console.print(f"exported {n} instances per task ({tasks}) as {fmt} to {path}")
+
+
+@bench.command("load")
+def load_cmd(
+    path: Annotated[Path, typer.Argument(help="Folder of the paper's published data (dataset_gather/ layout).")],
+    tasks: Annotated[str, typer.Option("--tasks", help="all, seen, unseen or a comma list.")] = "all",
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per task.")] = False,
+) -> None:
+    """Read the published instances and show, per task, how many load and why the others are skipped."""
+    stats = symbench.reference_summary(path, symbench.select_tasks(tasks))
+    if json_out:
+        for s in stats:
+            print(json.dumps({"task": s.task, "loaded": s.loaded, "skipped": len(s.skipped),
+                              "reasons": dict(s.reasons())}))
+        return
+    table = Table(title=f"published instances under {visible(path)}")
+    for col in ("task", "loaded", "skipped", "why skipped"):
+        table.add_column(col, justify="right" if col in ("loaded", "skipped") else "left")
+    for s in stats:
+        table.add_row(s.task, str(s.loaded), str(len(s.skipped)) if s.skipped else "", visible(s.summary()))
+    console.print(table)
+    console.print(f"{sum(s.loaded for s in stats)} loaded, {sum(len(s.skipped) for s in stats)} skipped")

@@ -8,13 +8,14 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from codesteer.cli._app import app, console, progress_printer
+from codesteer._terminal import visible
+from codesteer.cli._app import app, command_line, console, err_console, progress_printer
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -50,7 +51,7 @@ def manifest_create(
 
     insts = create_manifest(tasks, n, seed, complexity=_levels(complexity), reference=reference)
     count = write_jsonl(insts, out)
-    console.print(f"wrote {count} instances ({len({i.task for i in insts})} tasks) to {out}")
+    console.print(f"wrote {count} instances ({len({i.task for i in insts})} tasks) to {visible(out)}")
 
 
 @app.command("run")
@@ -74,11 +75,10 @@ def run_cmd(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunStore, build_models, create_manifest, run_eval, run_eval_ray
+    from codesteer.eval import RunStore, build_models, create_manifest, read_manifest, run_eval, run_eval_ray
     from codesteer.methods import get_method
     from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
-    from codesteer.symbench import read_jsonl
 
     if executor not in ("local", "ray"):
         raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
@@ -91,28 +91,54 @@ def run_cmd(
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
     for m in method_names:
         get_method(m)
-    instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
+    instances = read_manifest(manifest) if manifest else create_manifest(tasks, n, seed)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
     with RunStore(out) as store:
+        store.lock_run()  # before any model loads: a second process or another configuration is refused at once
+        store.check_config(config.key_config())
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         models = build_models(config, get_model) if executor == "local" else None
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
-        with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
-            if executor == "ray":
-                prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
-                                    workers=ray_workers)
-            else:
-                assert models is not None and sandbox is not None
-                prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
+        live: list = []  # the run's live counters, for the message when it is interrupted
+
+        def track(p) -> None:  # type: ignore[no-untyped-def]
+            live[:] = [p]
+            update(p)
+
+        try:
+            with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
+                if executor == "ray":
+                    prog = run_eval_ray(instances, method_names, config, store, on_update=track, address=ray_address,
+                                        workers=ray_workers)
+                else:
+                    assert models is not None and sandbox is not None
+                    prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=track))
+        except KeyboardInterrupt:
+            # asyncio.run has cancelled the samples in flight; each finished one was committed in its own transaction
+            _interrupted(out, live[0] if live else None, len(instances) * len(method_names), report)
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
-                      + (f" (last: {prog.last_error})" if prog.errors else ""))
+                      + (f" (last: {visible(prog.last_error)})" if prog.errors else ""))
         _print_summary(store)
     if report:
         from codesteer.eval import write_report
 
         html, md = write_report(out)
-        console.print(f"report: {html}  (summary: {md})")
+        console.print(f"report: {visible(html)}  (summary: {visible(md)})")
+
+
+def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+    """After Ctrl-C: say what finished and how to resume, report what finished, exit 130."""
+    finished = prog.skipped + prog.done if prog is not None else 0
+    console.print()
+    err_console.print(f"interrupted: {finished} of {total} samples finished; resume with: {visible(command_line())}",
+                      highlight=False)
+    if report and finished:
+        from codesteer.eval import write_report
+
+        html, _ = write_report(out)
+        err_console.print(f"report of what finished: {visible(html)}", highlight=False)
+    raise typer.Exit(130)
 
 
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
@@ -128,9 +154,9 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         yield progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))
         return
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[info]}"), console=console, transient=False) as bar:
+                  TextColumn("{task.fields[info]}", markup=False), console=console, transient=False) as bar:
         tid = bar.add_task("samples", total=total, info="")
-        yield lambda p: bar.update(tid, completed=p.finished, info=_describe(p))
+        yield lambda p: bar.update(tid, completed=p.finished, info=visible(_describe(p), markup=False))
 
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
@@ -161,11 +187,11 @@ def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
     table = Table(title="success rate (%)")
     table.add_column("task")
     for m in s.methods:
-        table.add_column(m, justify="right")
+        table.add_column(visible(m), justify="right")
     rates = s.rate_table()
     for t in s.tasks:
         best = max(rates[m].get(t, 0) for m in s.methods)
-        table.add_row(t, *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
+        table.add_row(visible(t), *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
                            for m in s.methods])
     avg = s.averages()
     table.add_row("[bold]norm. avg (total)", *[f"{avg[m].get('norm_total', 0):.1f}" for m in s.methods])
@@ -183,6 +209,7 @@ def results_cmd(
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown format {fmt!r}; valid: json, csv")
     with RunStore(run_dir, create=False) as store:
+        _warn_mixed(store)
         records = [r.to_record() for r in store.rows()]
     if fmt == "json":
         for rec in records:
@@ -207,8 +234,10 @@ def compare_cmd(
 
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
+        _warn_mixed(a)
+        _warn_mixed(b)
         sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
-    table = Table(title=f"{run_a} → {run_b}")
+    table = Table(title=f"{visible(run_a)} → {visible(run_b)}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
         table.add_column(col, justify="right" if col not in ("method", "task") else "left")
     for m in sorted(set(sa.methods) & set(sb.methods)):
@@ -219,7 +248,7 @@ def compare_cmd(
             p = two_proportion_p(ca.correct, ca.n, cb.correct, cb.n)
             d = (cb.rate - ca.rate) * 100
             mark = "[bold]" if p < 0.05 else ""
-            table.add_row(m, t, f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
+            table.add_row(visible(m), visible(t), f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
     console.print(table)
 
 
@@ -229,7 +258,16 @@ def report_cmd(
     complete_only: Annotated[bool, typer.Option("--complete-only", help="Score only the instances every method has finished (a run stopped part-way).")] = False,
 ) -> None:
     """Write report.html (self-contained) and report.md for a run."""
-    from codesteer.eval import write_report
+    from codesteer.eval import RunStore, write_report
 
+    with RunStore(run_dir, create=False) as store:
+        _warn_mixed(store)
     html, md = write_report(run_dir, complete_only=complete_only)
-    console.print(f"wrote {html} and {md}")
+    console.print(f"wrote {visible(html)} and {visible(md)}")
+
+
+def _warn_mixed(store) -> None:  # type: ignore[no-untyped-def]
+    """One line for a folder an older codesteer filled with several configurations."""
+    note = store.mixed_configs()
+    if note:
+        err_console.print(f"[yellow]warning:[/] {visible(note)}", highlight=False)

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 
 from codesteer import symbench
+from codesteer._terminal import visible
 from codesteer.cli._app import app, console
 from codesteer.cli.bench import parse_knobs
 
@@ -52,29 +53,31 @@ def solve(
 
 def print_trajectory(traj, verdict) -> None:  # type: ignore[no-untyped-def]
     """Render a trajectory for a person: guide and task turns interleaved, code, output, checkers, verdict."""
-    console.print(Panel(traj.question, title=f"{traj.task} · {traj.instance_id}", border_style="cyan"))
+    console.print(Panel(visible(traj.question), title=visible(f"{traj.task} · {traj.instance_id}"), border_style="cyan"))
     guides = {g.index: g for g in traj.guide_turns}
     for turn in traj.task_turns:
         g = guides.get(turn.index)
         if g is not None:
-            console.print(Panel(g.raw.strip() or "(empty)", title=f"guide turn {g.index}: {g.decision}", border_style="magenta"))
-        console.print(Panel(turn.reply.strip() or "(empty)", title=f"task turn {turn.index}", border_style="blue"))
+            console.print(Panel(visible(g.raw.strip() or "(empty)"), title=visible(f"guide turn {g.index}: {g.decision}"),
+                                border_style="magenta"))
+        console.print(Panel(visible(turn.reply.strip() or "(empty)"), title=f"task turn {turn.index}", border_style="blue"))
         if turn.execution is not None:
             ex = turn.execution
-            console.print(Syntax(ex.code, "python", line_numbers=False))
+            console.print(Syntax(visible(ex.code, markup=False), "python", line_numbers=False))
             status = "timed out" if ex.timed_out else f"exit {ex.exit_code}"
-            console.print(Panel((ex.stdout or "(no output)")[-2000:] + (("\n[stderr]\n" + ex.stderr[-1000:]) if ex.stderr.strip() else ""),
+            console.print(Panel(visible((ex.stdout or "(no output)")[-2000:] + (("\n[stderr]\n" + ex.stderr[-1000:]) if ex.stderr.strip() else "")),
                                 title=f"execution · {status} · {ex.wall_ms:.0f} ms", border_style="green" if ex.ok else "red"))
         if turn.symbolic is not None:
-            console.print(f"[dim]symbolic checker:[/] {turn.symbolic.summary}")
+            console.print(f"[dim]symbolic checker:[/] {visible(turn.symbolic.summary)}")
         if turn.selfcheck is not None:
-            console.print(f"[dim]self-check:[/] {turn.selfcheck.status} {turn.selfcheck.detail[:200]}")
+            console.print(f"[dim]self-check:[/] {visible(turn.selfcheck.status)} {visible(turn.selfcheck.detail[:200])}")
     for g in traj.guide_turns:
         if g.index >= len(traj.task_turns):
-            console.print(Panel(g.raw.strip() or "(empty)", title=f"guide turn {g.index}: {g.decision}", border_style="magenta"))
+            console.print(Panel(visible(g.raw.strip() or "(empty)"), title=visible(f"guide turn {g.index}: {g.decision}"),
+                                border_style="magenta"))
     tokens = traj.total_tokens
     style = "bold green" if verdict.correct else "bold red"
-    console.print(f"[{style}]{'CORRECT' if verdict.correct else 'WRONG'}[/] ({verdict.reason}) · stop: {traj.stop_reason} · "
+    console.print(f"[{style}]{'CORRECT' if verdict.correct else 'WRONG'}[/] ({visible(verdict.reason)}) · stop: {traj.stop_reason} · "
                   f"{len(traj.task_turns)} task turn(s) · {tokens} tokens · {traj.wall_s:.1f} s")
 
 

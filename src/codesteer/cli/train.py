@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from codesteer._terminal import visible
 from codesteer.cli._app import app, console, progress_printer
 
 DEFAULT_TASK_MODEL = "embedded/default"
@@ -96,7 +97,7 @@ def synth_sft(
                                           on_update=_status("samples")))
     console.print()
     console.print(f"{prog.done} new samples ({prog.correct} correct), {prog.skipped} already done, {prog.errors} errors"
-                  + (f" (last: {prog.last_error})" if prog.errors else ""), highlight=False)
+                  + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
     console.print(f"{prog.records} SFT conversations ({prog.duplicates} duplicates dropped) -> "
                   + ", ".join(prog.files.values()), highlight=False)
 
@@ -136,7 +137,7 @@ def synth_dpo(
         prog = asyncio.run(synthesize_dpo(insts, models, sandbox, out, opts, meta=meta, on_update=_status("trees")))
     console.print()
     console.print(f"{prog.done} new trees ({prog.calls} model calls), {prog.skipped} already done, {prog.errors} errors"
-                  + (f" (last: {prog.last_error})" if prog.errors else ""), highlight=False)
+                  + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
     console.print(f"{prog.pairs} preference pairs from {prog.trees} trees -> " + ", ".join(prog.files.values()),
                   highlight=False)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import CodesteerError
 from codesteer.eval._scores import Scores, complete_instances, compute_scores
 from codesteer.eval._store import RunStore
 from codesteer.symbench import tasks as all_tasks
@@ -31,6 +35,34 @@ pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;max-heig
 
 def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
+
+
+def _n(x: Any, fmt: str = ".0f") -> str:
+    """A stored number formatted, or (in a crafted file) whatever is there, escaped."""
+    try:
+        return format(float(x), fmt)
+    except (TypeError, ValueError):
+        return _e(x)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a temp file beside ``path`` and rename it over: a failure never leaves a half-written or empty report.
+
+    Lone surrogates (a model can write any string) are written as ``\\udXXX`` instead of failing the encode.
+    """
+    data = text.encode("utf-8", "backslashreplace")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CodesteerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _color(i: int) -> str:
@@ -179,19 +211,21 @@ def _plots_html(s: Scores) -> str:
 def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], question: str) -> str:
     ok = verdict.get("correct")
     head = (f'<summary><span class="{"ok" if ok else "bad"}">{"✔" if ok else "✘"}</span> {_e(row.method)} · '
-            f"{_e(row.task)} · {_e(row.instance_id)} · {row.turns} turn(s) · {row.total_tokens()} tok · {row.wall_s:.1f}s · "
+            f"{_e(row.task)} · {_e(row.instance_id)} · {_e(row.turns)} turn(s) · {_e(row.total_tokens())} tok · {row.wall_s:.1f}s · "
             f"{_e(verdict.get('reason', ''))}</summary>")
     parts = [f"<pre>{_e(question)}</pre>"]
-    guides = {g["index"]: g for g in traj.get("guide_turns", [])}
-    for turn in traj.get("task_turns", []):
-        g = guides.get(turn["index"])
+    guides = {g.get("index"): g for g in traj.get("guide_turns", [])}
+    task_turns = traj.get("task_turns", [])
+    for turn in task_turns:
+        g = guides.get(turn.get("index"))
         if g:
-            parts.append(f'<div class="turn guide"><b>guide {g["index"]} ({_e(g["decision"])})</b><pre>{_e(g["raw"])}</pre></div>')
-        body = [f'<b>task {turn["index"]}</b><pre>{_e(turn["reply"])}</pre>']
+            parts.append(f'<div class="turn guide"><b>guide {_e(g.get("index"))} ({_e(g.get("decision"))})</b>'
+                         f'<pre>{_e(g.get("raw", ""))}</pre></div>')
+        body = [f'<b>task {_e(turn.get("index"))}</b><pre>{_e(turn.get("reply", ""))}</pre>']
         ex = turn.get("execution")
         if ex:
             status = "timed out" if ex.get("timed_out") else f"exit {ex.get('exit_code')}"
-            body.append(f"<i>execution ({_e(status)}, {ex.get('wall_ms', 0):.0f} ms)</i><pre>{_e(ex.get('stdout', ''))}"
+            body.append(f"<i>execution ({_e(status)}, {_n(ex.get('wall_ms', 0))} ms)</i><pre>{_e(ex.get('stdout', ''))}"
                         + (f"\n[stderr]\n{_e(ex.get('stderr', ''))}" if ex.get("stderr") else "") + "</pre>")
         if turn.get("symbolic"):
             body.append(f"<i>symbolic checker:</i> {_e(turn['symbolic'].get('summary', ''))}<br>")
@@ -199,12 +233,23 @@ def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], questio
             sc = turn["selfcheck"]
             body.append(f"<i>self-check: {_e(sc.get('status'))}</i> {_e(sc.get('detail', ''))[:500]}")
         parts.append(f'<div class="turn task">{"".join(body)}</div>')
+    shown = {turn.get("index") for turn in task_turns}
     for idx, g in guides.items():
-        if idx >= len(traj.get("task_turns", [])):
-            parts.append(f'<div class="turn guide"><b>guide {idx} ({_e(g["decision"])})</b><pre>{_e(g["raw"])}</pre></div>')
+        if idx not in shown:
+            parts.append(f'<div class="turn guide"><b>guide {_e(idx)} ({_e(g.get("decision"))})</b>'
+                         f'<pre>{_e(g.get("raw", ""))}</pre></div>')
     parts.append(f"<p>stop: {_e(traj.get('stop_reason'))} · final answer from {_e(traj.get('final_source'))}: "
                  f"<code>{_e(str(traj.get('final_answer', ''))[-300:])}</code></p>")
     return f'<details class="transcript">{head}{"".join(parts)}</details>'
+
+
+def _safe_transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], question: str) -> str:
+    """A transcript, or a note where a stored trajectory does not have the shape we write (a crafted file)."""
+    try:
+        return _transcript(row, traj, verdict, question)
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        return (f'<details class="transcript"><summary>{_e(row.method)} · {_e(row.instance_id)}: unreadable transcript '
+                f"({_e(type(exc).__name__)})</summary></details>")
 
 
 def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[Path, Path]:
@@ -219,8 +264,9 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
         seen = {t.name: t.seen for t in all_tasks()}
         s = compute_scores(rows, seen)
         meta = store.meta()
+        mixed = store.mixed_configs()
         insts = store.instances()
-        transcripts = [_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
+        transcripts = [_safe_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
                        for r, t, v in store.trajectories()]
     cfg = meta.get("config", {})
     if complete_only:
@@ -228,17 +274,19 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
                                  f"({len(rows)} of {len(all_rows)} finished rows)"}
     title = f"codesteer run: {run.name}"
     sub = " · ".join(f"{k}: {v}" for k, v in cfg.items() if v) if cfg else ""
-    body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>"
+    warn = f"<p id='mixed-configs' class='bad'>warning: {_e(mixed)}</p>" if mixed else ""
+    body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>{warn}"
             f"<h2>Success rate per task (%)</h2><p>Best per task highlighted; hover a cell for n and the 95% Wilson interval. "
             f"Ave. Norm. divides each task's score by the best method's score on it (the paper's normalisation).</p>"
             f"{_table_html(s) if rows else '<p>No finished samples yet.</p>'}"
             f"{_plots_html(s) if rows else ''}"
             f'<h2>Transcripts ({len(transcripts)})</h2><div id="transcripts">{"".join(transcripts)}</div>')
     html_path = run / "report.html"
-    html_path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
-                         f"<style>{_CSS}</style></head><body>{body}</body></html>", encoding="utf-8")
     md_path = run / "report.md"
-    md_path.write_text(markdown_summary(s, cfg), encoding="utf-8")
+    md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg)  # all rendered before writing
+    _write_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+                             f"<style>{_CSS}</style></head><body>{body}</body></html>")
+    _write_atomic(md_path, md)
     return html_path, md_path
 
 

@@ -15,7 +15,7 @@ from codesteer.methods import get_method
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions
-from codesteer.symbench import Instance, verify
+from codesteer.symbench import Instance, get_task, verify
 
 
 @dataclass
@@ -144,8 +144,12 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
     Shared by every executor so resuming a run means the same thing whichever one wrote its rows.
     """
     names = [get_method(m).name for m in method_names]
-    store.add_instances(instances)
+    for task in sorted({inst.task for inst in instances}):
+        get_task(task)  # an unknown task is refused before any call, not stored as a wrong answer
     cfg = config.key_config()
+    store.lock_run()
+    store.check_config(cfg)
+    store.add_instances(instances)
     done = store.done_keys()
     work = [(inst, m) for inst in interleave_by_task(instances) for m in names]
     prog = Progress(total=len(work))

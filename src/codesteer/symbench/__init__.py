@@ -4,7 +4,16 @@
 reads the paper's published test files. New tasks subclass ``Task`` in ``symbench/suite/`` and ``@register``.
 """
 
-from codesteer.symbench._api import generate, load_reference, resolve_config, tasks, verify
+from codesteer.symbench._api import (
+    ReferenceLoad,
+    ReferenceWarning,
+    generate,
+    load_reference,
+    reference_summary,
+    resolve_config,
+    tasks,
+    verify,
+)
 from codesteer.symbench._io import export, read_jsonl, read_responses, select_tasks, write_jsonl
 from codesteer.symbench._parse import ParseError, extract_answer
 from codesteer.symbench._task import Draft, RefItem, Task, get_task, register
@@ -16,6 +25,8 @@ __all__ = [
     "Knob",
     "ParseError",
     "RefItem",
+    "ReferenceLoad",
+    "ReferenceWarning",
     "Task",
     "TaskInfo",
     "Verdict",
@@ -26,6 +37,7 @@ __all__ = [
     "load_reference",
     "read_jsonl",
     "read_responses",
+    "reference_summary",
     "register",
     "resolve_config",
     "select_tasks",

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import warnings
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, extract_answer
+from codesteer.symbench._samples import _skipped
 from codesteer.symbench._task import get_task, registry
 from codesteer.symbench._types import NO_ANSWER, Instance, TaskInfo, Verdict, malformed
 
@@ -101,33 +105,87 @@ def verify(instance: Instance, response: str) -> Verdict:
     return verdict
 
 
+class ReferenceWarning(UserWarning):
+    """Published instances were left out by ``load_reference`` (the message gives the count and the reasons)."""
+
+
+@dataclass
+class ReferenceLoad:
+    """How one task's published instances were read: how many became instances, and why the others did not."""
+
+    task: str
+    loaded: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+
+    def reasons(self) -> Counter[str]:
+        return Counter(reason for _, reason in self.skipped)
+
+    def summary(self) -> str:
+        return "; ".join(f"{n} {reason}" for reason, n in self.reasons().most_common())
+
+
 def load_reference(path: str | Path, task: str | None = None) -> Iterator[Instance]:
     """Instances from the paper's ``dataset_gather/`` layout (or the public BBH/GSM-Hard/MATH files).
 
     Each task rebuilds its ``data`` from the stored question text. Where the stored label is wrong the
-    recomputed truth becomes ``answer`` and ``data["reference"]`` records the disagreement.
+    recomputed truth becomes ``answer`` and ``data["reference"]`` records the disagreement. A published instance
+    that cannot be used (no valid solution as stated, an unreadable file) is never dropped silently: one
+    ``ReferenceWarning`` per task gives the count and the reasons (``reference_summary`` returns them).
     """
     root = Path(path)
     if not root.is_dir():
         raise FileNotFoundError(f"reference data folder not found: {root}")
     names = [task] if task is not None else sorted(registry())
     for name in names:
-        t = get_task(name)
-        for item in t.load_reference(root):
-            data = dict(item.data)
-            data["reference"] = {
-                "source": item.source,
-                "stored_label": item.stored_label,
-                "label_agrees": item.label_note is None,
-                "note": item.label_note,
-            }
-            data = json.loads(json.dumps(data, default=str))
-            yield Instance(
-                task=name,
-                id=f"ref-{name}-{item.source}",
-                seed=None,
-                complexity=item.complexity,
-                question=item.question,
-                answer=item.answer,
-                data=data,
-            )
+        stats = ReferenceLoad(name)
+        try:
+            yield from _load_task(root, name, stats)
+        finally:  # also when the caller stops early (islice): what was passed over so far is reported
+            if stats.skipped:
+                warnings.warn(f"{name}: {len(stats.skipped)} published instance(s) skipped ({stats.summary()})",
+                              ReferenceWarning, stacklevel=2)
+
+
+def reference_summary(path: str | Path, task_names: list[str] | None = None) -> list[ReferenceLoad]:
+    """Per task: published instances loaded and skipped (with reasons), reading each task's files once."""
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"reference data folder not found: {root}")
+    out = []
+    for name in task_names or sorted(registry()):
+        stats = ReferenceLoad(name)
+        for _ in _load_task(root, name, stats):
+            pass
+        out.append(stats)
+    return out
+
+
+def _load_task(root: Path, name: str, stats: ReferenceLoad) -> Iterator[Instance]:
+    t = get_task(name)
+    items = iter(t.load_reference(root))
+    while True:
+        token = _skipped.set(stats.skipped)  # set around each step: the loader runs only inside next()
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            _skipped.reset(token)
+        stats.loaded += 1
+        data = dict(item.data)
+        data["reference"] = {
+            "source": item.source,
+            "stored_label": item.stored_label,
+            "label_agrees": item.label_note is None,
+            "note": item.label_note,
+        }
+        data = json.loads(json.dumps(data, default=str))
+        yield Instance(
+            task=name,
+            id=f"ref-{name}-{item.source}",
+            seed=None,
+            complexity=item.complexity,
+            question=item.question,
+            answer=item.answer,
+            data=data,
+        )

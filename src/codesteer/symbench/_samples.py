@@ -5,8 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+
+# (source, reason) of each published instance a task loader leaves out; set by ``load_reference`` around each
+# step of a loader, so every skip is counted and reported instead of vanishing
+_skipped: ContextVar[list[tuple[str, str]] | None] = ContextVar("codesteer_reference_skips", default=None)
+
+
+def skip(source: object, reason: str) -> None:
+    """Record that a task loader leaves one published instance out, and why (``load_reference`` reports it)."""
+    found = _skipped.get()
+    if found is not None:
+        found.append((str(source), reason))
 
 
 def sample_dirs(base: Path) -> list[Path]:
@@ -26,10 +38,12 @@ def read_samples(root: Path, folder: str) -> Iterator[tuple[Path, str, Any]]:
     for d in sample_dirs(root / folder):
         qfile = d / "question.txt"
         if not qfile.is_file():
+            skip(d.relative_to(root), "question.txt missing")
             continue
         try:
             question = qfile.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
+            skip(d.relative_to(root), "question.txt unreadable")
             continue
         stored: Any = None
         sfile = d / "solution.json"

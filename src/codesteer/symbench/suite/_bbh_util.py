@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._types import Verdict, ok, wrong
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -115,6 +116,8 @@ def read_bbh(root: Path, rel: str) -> Iterator[tuple[str, int, str, str]]:
     for i, ex in enumerate(examples):
         if isinstance(ex, dict) and isinstance(ex.get("input"), str) and isinstance(ex.get("target"), str):
             yield f"{rel}#{i}", i, ex["input"], ex["target"].strip()
+        else:
+            skip(f"{rel}#{i}", "example lacks input or target text")
 
 
 def parse_options(text: str) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import RefItem
 from codesteer.symbench._types import Verdict, ok, wrong
 
@@ -511,11 +512,14 @@ def load_math_dir(root: Path, rels: tuple[str, ...], fmt: str) -> Iterator[RefIt
                 rec = json.loads(f.read_text(encoding="utf-8"))
                 problem, solution = rec["problem"], rec["solution"]
             except (OSError, ValueError, KeyError, TypeError):
+                skip(f.relative_to(root), "file unreadable")
                 continue
             if not isinstance(problem, str) or not isinstance(solution, str):
+                skip(f.relative_to(root), "problem or solution is not text")
                 continue
             gold = last_boxed(solution)
             if gold is None:
+                skip(f.relative_to(root), "no \\boxed answer in the solution")
                 continue
             m = re.search(r"(\d)", str(rec.get("level", "")))
             level = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 5 else None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 from codesteer.symbench.suite._plan_util import numeric_key
@@ -273,9 +274,11 @@ class Blocksworld(Task):
                 text = f.read_text()
                 initial, goal = parse_task_text(text)
                 if len(goal) > len(initial):
+                    skip(f.relative_to(root), "goal has more blocks than the initial state")
                     continue
                 plan, optimal = solve(initial, goal)
             except (OSError, ValueError, RuntimeError):
+                skip(f.relative_to(root), "task text unreadable or no plan found")
                 continue
             yield RefItem(
                 source=str(f.relative_to(root)),

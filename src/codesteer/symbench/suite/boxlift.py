@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_literal
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
 from codesteer.symbench.suite._plan_util import numeric_key, partial
@@ -93,10 +94,8 @@ def _question(boxes: Sequence[int], lifters: Sequence[int], cap: int) -> str:
 def _as_int(v: Any, what: str) -> int:
     if isinstance(v, bool):
         raise ParseError(f"{what} must be an integer, got {v!r}")
-    if isinstance(v, int):
+    if isinstance(v, int):  # not a float: 99.0, 99e0 or 0e309 is not how a weight or an index is written
         return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
     if isinstance(v, str) and re.fullmatch(r"\s*[+-]?\d{1,12}\s*", v):
         return int(v)
     raise ParseError(f"{what} must be an integer, got {v!r}")
@@ -307,9 +306,11 @@ class BoxLift(Task):
                     boxes = [int(b) for b in raw["boxes"]]
                     lifters = [int(c) for c in raw["lifters"]]
                     if not boxes or not lifters or min(lifters) <= 0 or min(boxes) <= 0:
+                        skip(f.relative_to(root), "no boxes, no lifters or a non-positive weight")
                         continue
                     draft = _draft(boxes, lifters)
                 except (OSError, ValueError, KeyError, TypeError):
+                    skip(f.relative_to(root), "unreadable, or a box heavier than all lifters together")
                     continue  # unreadable, or a box heavier than all lifters (unsolvable)
                 yield RefItem(
                     source=str(f.relative_to(root)),

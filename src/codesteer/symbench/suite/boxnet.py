@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
 from codesteer.symbench.suite._plan_util import numeric_key, partial
@@ -399,14 +400,17 @@ class BoxNet(Task):
             for f in files:
                 m = re.fullmatch(r"env_pg_state_(\d+)_(\d+)", f.parent.parent.name)
                 if not m:
+                    skip(f.relative_to(root), "folder name does not give the grid size")
                     continue
                 try:
                     rows, cols = int(m.group(1)), int(m.group(2))
                     items = _items_from(json.loads(f.read_text()))
                     if any(not (0 <= r < rows and 0 <= c < cols) for r, c in items):
+                        skip(f.relative_to(root), "an item lies outside the grid")
                         continue
                     draft = _draft(rows, cols, items, slack)
                 except (OSError, ValueError, AttributeError, TypeError):
+                    skip(f.relative_to(root), "state file unreadable")
                     continue
                 yield RefItem(
                     source=str(f.relative_to(root)),

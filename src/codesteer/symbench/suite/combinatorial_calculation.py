@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, eval_arith, normalize_arith
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
@@ -218,6 +219,8 @@ class CombinatorialCalculation(Task):
                 item = self._ref_item(root, folder, question, stored)
                 if item is not None:
                     yield item
+                else:
+                    skip(folder.relative_to(root), "question not recognised or no expression reaches the target")
 
     def _ref_item(self, root: Path, folder: Path, question: str, stored: Any) -> RefItem | None:
         m = re.search(r"input numbers are:\s*([\d,\s]+?),?\s*the target values? is:\s*(-?\d+)", question)

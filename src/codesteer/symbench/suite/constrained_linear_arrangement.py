@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates
 from codesteer.symbench.suite._game_util import iter_samples, letter_list
@@ -223,17 +224,21 @@ class ConstrainedLinearArrangement(Task):
             elif "Jungle" in question:
                 game = "jungle"
             else:
+                skip(source, "game not recognised in the question")
                 continue
             rounds = re.findall(r"Round \d+:\s*([A-H]),\s*(win|loss|draw)\.", question)
             if not rounds:
+                skip(source, "no rounds found in the question")
                 continue
             player = [p for p, _ in rounds]
             results = [r for _, r in rounds]
             if any(p not in CARDS[game] for p in player):
+                skip(source, "a card outside the game's deck")
                 continue
             # the published results follow the reference generator's rules, not its rules text
             sols = solutions(game, "reference", player, results)
             if not sols:
+                skip(source, "no opponent cards fit the stated results")
                 continue
             data = {
                 "game": game,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._game_util import iter_samples
@@ -339,6 +340,7 @@ class Cryptanalysis(Task):
         for source, question, stored in iter_samples(root, self.reference_dirs):
             conds = re.findall(r"Guess:\s*([0-9]{2}[A-Z]{2}),\s*Feedback:\s*(.+)", question)
             if not conds:
+                skip(source, "no guess/feedback conditions found")
                 continue
             guesses, feedback = [], []
             for guess, text in conds:
@@ -367,6 +369,7 @@ class Cryptanalysis(Task):
                 truth = codes[0]
                 note = f"stored code {label} contradicts the conditions; {len(codes)} codes fit"
             else:
+                skip(source, "no code fits the stated conditions")
                 continue
             data["solution"] = truth
             data["unique"] = len(codes) == 1

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
 from codesteer.symbench.suite._bbh_util import (
@@ -298,6 +299,7 @@ class DateUnderstanding(Task):
                 options = parse_options(text)
                 letter = target.strip("() ")
                 if not options or len(letter) != 1 or letter not in LETTERS[: len(options)]:
+                    skip(source, "options unreadable or the stored letter names none of them")
                     continue
                 note = None
                 try:

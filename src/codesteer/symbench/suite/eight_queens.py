@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 from codesteer.symbench.suite._puzzle_util import format_cells, parse_cells, read_samples, stored_list
@@ -208,6 +209,8 @@ class EightQueens(Task):
                 item = _ref_item(root, folder, question, stored)
                 if item is not None:
                     yield item
+                else:
+                    skip(folder.relative_to(root), "board not recognised or no valid placement as stated")
 
 
 def parse_board(question: str) -> list[str] | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._game_util import iter_samples, tokens
@@ -151,6 +152,7 @@ class Game2048(Task):
                 r"position \((\d+),\s*(\d+)\) using the sequence '([udlr]*)':\s*\n((?:[\d, ]+\n?)+)", question
             )
             if not m:
+                skip(source, "grid, start or moves not found in the question")
                 continue
             grid = [
                 [int(x) for x in line.split(",")] for line in m.group(4).strip().splitlines() if line.strip()
@@ -158,6 +160,7 @@ class Game2048(Task):
             n = len(grid)
             start = [int(m.group(1)) - 1, int(m.group(2)) - 1]
             if any(len(r) != n for r in grid) or not (0 <= start[0] < n and 0 <= start[1] < n):
+                skip(source, "grid not square or start cell outside it")
                 continue
             final = simulate(grid, start, m.group(3))
             label = stored.get("solution") if isinstance(stored, dict) else None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, eval_arith, normalize_arith, parse_number, same_multiset
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 
@@ -273,16 +274,20 @@ class Game24(Task):
         for f in files:
             target = _target_of(f)
             if target is None:
+                skip(f.relative_to(root), "target not given by the file name")
                 continue
             try:
                 rows = list(csv.DictReader(f.read_text(encoding="utf-8").splitlines()))
             except (OSError, UnicodeDecodeError, csv.Error):
+                skip(f.relative_to(root), "CSV file unreadable")
                 continue
             total = len(rows)
             for idx, row in enumerate(rows):
                 item = _ref_item(root, f, idx, total, row, target)
                 if item is not None:
                     yield item
+                else:
+                    skip(f"{f.relative_to(root)}#{idx}", "numbers unreadable or no solution found")
 
 
 def _nums(data: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, eval_arith, parse_number
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 
@@ -225,8 +226,10 @@ class GsmHard(Task):
                         text, target = rec["input"], rec["target"]
                         value = Fraction(repr(float(target)))
                     except (ValueError, KeyError, TypeError, OverflowError):
+                        skip(f"{rel}:{lineno}", "record unreadable (input/target)")
                         continue
                     if not isinstance(text, str):
+                        skip(f"{rel}:{lineno}", "input is not text")
                         continue
                     yield RefItem(
                         source=f"{rel}#{lineno}",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, malformed, ok, violates
 from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
@@ -231,13 +232,16 @@ class LetterLogicDiagram(Task):
         for folder, question, stored in read_samples(root, "letter_logic_diagram"):
             puzzle = parse_question_grid(question)
             if puzzle is None:
+                skip(folder.relative_to(root), "grid not found in the question")
                 continue
             n = len(puzzle)
             letters = "abcdefghi"[:n]
             if any(ch is not None and ch not in letters for row in puzzle for ch in row):
+                skip(folder.relative_to(root), "a letter outside the grid's alphabet")
                 continue
             sols = solve(puzzle, letters)
             if not sols:
+                skip(folder.relative_to(root), "no valid solution as stated")
                 continue
             data = {"puzzle": puzzle, "letters": letters}
             label = stored_list(stored, "solution")

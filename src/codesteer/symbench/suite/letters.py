@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_int, split_items
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._strings_util import read_json
@@ -77,7 +78,8 @@ def _reference_question(word: str, letter: str) -> str:
     )
 
 
-_COUNT_RE = re.compile(r"count\s*(?:[:=]|is)?\s*([+-]?\d+)", re.IGNORECASE)
+# the whole count token up to a separator, so "1.5", "1e309" or "1x" reach parse_int (and fail) instead of "1"
+_COUNT_RE = re.compile(r"count\s*(?:[:=]|is)?\s*([+-]?\d[^\s,;\[\]()]*)", re.IGNORECASE)
 _POS_RE = re.compile(r"positions?\s*(?:[:=]|are|is)?\s*([\[(]?)([^\])]*)([\])]?)", re.IGNORECASE)
 _BARE_RE = re.compile(r"([+-]?\d+)\s*[,;:]?\s*[\[(]([^\])]*)[\])]")
 
@@ -214,6 +216,7 @@ class Letters(Task):
                 if isinstance(word, list) and len(word) == 1:
                     word = word[0]
                 if not isinstance(word, str) or not word.strip():
+                    skip(cell.relative_to(root), "test_words.json holds no word")
                     continue
                 word = word.strip().lower()
                 truth = format_answer(word, letter)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._game_util import iter_samples, tokens
@@ -126,6 +127,7 @@ class LightPuzzles(Task):
         for source, question, stored in iter_samples(root, self.reference_dirs):
             parsed = _parse_question(question)
             if parsed is None:
+                skip(source, "question not recognised")
                 continue
             grid, buttons, presses = parsed
             truth = _flat(simulate(grid, buttons, presses))

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 from codesteer.symbench.suite._puzzle_util import format_cells, parse_cells, read_samples, stored_list
@@ -299,6 +300,7 @@ class LogicPuzzle(Task):
         for folder, question, stored in read_samples(root, "logic_puzzle_dataset"):
             parsed = parse_question(question)
             if parsed is None:
+                skip(folder.relative_to(root), "question not recognised")
                 continue
             grid, k, rule, limit = parsed
             data = {"grid": grid, "select": k, "rule": rule, "limit": limit}
@@ -318,6 +320,7 @@ class LogicPuzzle(Task):
             truth = (solve_product(grid, k) if rule == "product" else None) or solve(grid, k, rule, limit)
             truth = truth or label_cells
             if truth is None:
+                skip(folder.relative_to(root), "no valid solution as stated")
                 continue
             level = stored_list(stored, "complexity")
             yield RefItem(

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
 from codesteer.symbench.suite._bbh_util import (
@@ -265,14 +266,17 @@ class LogicalDeduction(Task):
             for source, _i, text, target in read_bbh(root, rel):
                 parsed = parse_question(text)
                 if parsed is None:
+                    skip(source, "question not recognised")
                     continue
                 domain, nouns, clues, opt_facts = parsed
                 options = parse_options(text)
                 sols = solutions(len(nouns), clues)
                 if len(sols) != 1:
+                    skip(source, "clues do not fix a unique order")
                     continue
                 true = [i for i, (o, p) in enumerate(opt_facts) if sols[0][o] == p]
                 if len(true) != 1:
+                    skip(source, "not exactly one option is true")
                     continue
                 letter = LETTERS[true[0]]
                 stored = target.strip("() ")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_int, parse_int_list
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 from codesteer.symbench.suite._puzzle_util import read_samples
@@ -263,10 +264,12 @@ class LogicalEquation(Task):
         for folder, question, stored in read_samples(root, "logical_equation"):
             parsed = parse_question(question)
             if parsed is None:
+                skip(folder.relative_to(root), "question not recognised")
                 continue
             n, values, constraints = parsed
             sols = solve(n, values, constraints)
             if not sols:
+                skip(folder.relative_to(root), "no valid solution as stated")
                 continue
             data = {"letters": n, "values": values, "constraints": constraints}
             note = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._game_util import iter_samples
@@ -181,12 +182,14 @@ class Mahjong(Task):
                 )
             ]
             if not m or not rounds:
+                skip(source, "initial cards or rounds not found")
                 continue
             # Chi counts only where the question states it (the reference tested it regardless)
             chi_rule = '"Chi"' in question or "Chi," in question or "for Chi" in question
             try:
                 truth = replay(m.group(1), rounds, chi_rule)
             except ValueError:
+                skip(source, "rounds cannot be replayed")
                 continue
             label = stored.get("solution") if isinstance(stored, dict) else None
             note = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
@@ -125,9 +126,11 @@ class MatrixTransformation(Task):
         for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\.?\s*\nWhat is the result", question, re.S)
             if not m:
+                skip(d.relative_to(root), "matrix not found in the question")
                 continue
             matrix = [ln.split() for ln in m.group(1).strip().splitlines() if ln.strip()]
             if not matrix or any(len(r) != len(matrix[0]) for r in matrix):
+                skip(d.relative_to(root), "matrix rows of unequal length")
                 continue
             result = rotate(matrix, 90)
             answer = _flat(result)

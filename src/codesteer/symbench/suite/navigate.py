@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
 from codesteer.symbench.suite._bbh_util import YES_NO_FORMAT, check_yes_no, read_bbh, with_format
@@ -157,6 +158,7 @@ class Navigate(Task):
             for source, _i, text, target in read_bbh(root, rel):
                 parsed = parse_question(text)
                 if parsed is None:
+                    skip(source, "question not recognised")
                     continue
                 steps, face_forward = parsed
                 end = simulate(steps)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, numbers_close
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
@@ -269,11 +270,13 @@ class NewOperator(Task):
             defs = dict(re.findall(r"Define a(\S)b to be (.+?)\.\s*$", question, re.M))
             m = re.search(r"Calculate (.+?)\.\s*$", question, re.M)
             if not defs or not m:
+                skip(d.relative_to(root), "definition or expression not found")
                 continue
             expr = m.group(1).strip()
             try:
                 value = evaluate(expr, defs)
             except (ValueError, ZeroDivisionError, SyntaxError):
+                skip(d.relative_to(root), "expression cannot be evaluated")
                 continue
             stored = (sol or {}).get("solution")
             note = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 
@@ -87,10 +88,12 @@ class NumberMultiply(Task):
             for sample in sorted(base.glob("*/sample_*"), key=_sample_key):
                 qfile = sample / "input_prompt_1.txt"
                 if not qfile.is_file():
+                    skip(sample.relative_to(root), "input_prompt_1.txt missing")
                     continue
                 stored_q = qfile.read_text()
                 m = re.search(r"result of\s*([-\d*\s]+)\?", stored_q)
                 if not m:
+                    skip(sample.relative_to(root), "product not found in the question")
                     continue
                 factors = [int(x) for x in m.group(1).replace(" ", "").split("*") if x]
                 product = math.prod(factors)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, parse_int
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
@@ -189,12 +190,15 @@ class PatternRecognition(Task):
         for d, question, sol in grid_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\n\s*\n\s*Please provide", question, re.S)
             if not m:
+                skip(d.relative_to(root), "matrix not found in the question")
                 continue
             grid = ["".join(ln.split()) for ln in m.group(1).strip().splitlines() if ln.strip()]
             if not grid or any(len(r) != len(grid[0]) for r in grid):
+                skip(d.relative_to(root), "matrix rows of unequal length")
                 continue
             best, corners = largest_squares(grid)
             if best < MIN_SIDE:
+                skip(d.relative_to(root), "no square of the minimum side")
                 continue
             stored = [sol.get("row"), sol.get("column")] if sol and "row" in sol else None
             note = None

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates
 from codesteer.symbench.suite._game_util import iter_samples, letter_list
@@ -234,6 +235,7 @@ class PermutationsCombinations(Task):
         for source, question, stored in iter_samples(root, self.reference_dirs):
             parsed = _parse_question(question)
             if parsed is None:
+                skip(source, "question not recognised")
                 continue
             books, constraints = parsed
             label = stored.get("correct_solution") if isinstance(stored, dict) else None
@@ -244,6 +246,7 @@ class PermutationsCombinations(Task):
             else:
                 found = solve(books, constraints)
                 if not found:
+                    skip(source, "no valid solution as stated")
                     continue
                 truth = found[0]
                 if label is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
@@ -156,6 +157,7 @@ class Pooling(Task):
                 re.S,
             )
             if not m:
+                skip(d.relative_to(root), "matrix or pooling not found in the question")
                 continue
             kind, w = m.group(1), int(m.group(2))
             try:
@@ -163,8 +165,10 @@ class Pooling(Task):
                     [int(x) for x in ln.split(",")] for ln in m.group(4).strip().splitlines() if ln.strip()
                 ]
             except ValueError:
+                skip(d.relative_to(root), "matrix unreadable")
                 continue
             if not matrix or any(len(r) != len(matrix) for r in matrix) or w >= len(matrix):
+                skip(d.relative_to(root), "matrix not square or window too large")
                 continue
             result = pool(matrix, w, kind)
             stored = (sol or {}).get("solution")

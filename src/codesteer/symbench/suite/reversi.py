@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._game_util import iter_samples, tokens
@@ -194,10 +195,12 @@ class Reversi(Task):
         for source, question, stored in iter_samples(root, self.reference_dirs):
             m = re.search(r"n=(\d+)", question)
             if not m:
+                skip(source, "board size not found")
                 continue
             n = int(m.group(1))
             rows = re.findall(r"^[01*]+$", question, flags=re.M)[:n]
             if len(rows) != n or any(len(r) != n for r in rows):
+                skip(source, "board not n x n")
                 continue
             shown = [list(r) for r in rows]
             moves = []
@@ -206,6 +209,7 @@ class Reversi(Task):
             ):
                 moves.append(["0" if i % 2 == 0 else "1", int(a) - 1, int(b) - 1])
             if not moves:
+                skip(source, "no moves found")
                 continue
             label = stored.get("solution") if isinstance(stored, dict) else None
             try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, malformed, ok, violates
 from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
@@ -236,9 +237,11 @@ class StandardSudoku(Task):
         for folder, question, stored in read_samples(root, "standard_sudoku"):
             puzzle = parse_question_grid(question)
             if puzzle is None:
+                skip(folder.relative_to(root), "grid not found in the question")
                 continue
             sols = solve(puzzle)
             if not sols:
+                skip(folder.relative_to(root), "no valid solution as stated")
                 continue
             label = stored_list(stored, "solution")
             note = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import grid_samples, stored_complexity
@@ -102,6 +103,7 @@ class StatisticalCounting(Task):
             seq = re.search(r"total score of the string\s+([A-Z]+)\s*\?", question)
             rules = re.findall(r"(\w+) or more consecutive ([A-Z])'s, add (\d+)", question)
             if not seq or not rules:
+                skip(d.relative_to(root), "string or scoring rules not found")
                 continue
             word_to_n = {v: k for k, v in _WORDS.items()}
             mins = {word_to_n.get(w.lower(), int(w) if w.isdigit() else 2) for w, _, _ in rules}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._strings_util import answer_word, iter_samples
@@ -269,13 +270,16 @@ class StringDeletionModification(Task):
             m = re.search(r'For the string "([abc]+)"', question)
             lines = re.findall(r"^\s*(\d+)\.\s*(.+?)\s*$", question, flags=re.MULTILINE)
             if not m or not lines:
+                skip(source, "string or rules not found")
                 continue
             try:
                 rules = [_BY_REF_TEXT[text] for _, text in lines]
             except KeyError:
+                skip(source, "a rule outside the known pool")
                 continue  # a rule outside the known pool: cannot rebuild the instance
             out = run(m.group(1), rules, 10_000)
             if out is None:
+                skip(source, "rules do not terminate")
                 continue
             final, steps = out
             stored = solution.get("final_string") if isinstance(solution, dict) else None

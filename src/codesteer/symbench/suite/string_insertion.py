@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._strings_util import answer_word, iter_samples
@@ -205,6 +206,7 @@ class StringInsertion(Task):
         for source, question, solution in iter_samples(root, "string_insertion"):
             m = re.search(r"Given the string\s+([A-E]+)\s*,", question)
             if not m:
+                skip(source, "string not found in the question")
                 continue
             s = m.group(1)
             truth = apply_t(s)

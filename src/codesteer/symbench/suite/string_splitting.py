@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int_list
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._strings_util import iter_samples
@@ -171,6 +172,7 @@ class StringSplitting(Task):
                 flags=re.IGNORECASE,
             )
             if not m:
+                skip(source, "counts not found in the question")
                 continue
             a, b, c = (int(x) for x in m.groups())
             final = simulate(a, b, c)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int_list
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._strings_util import iter_samples
@@ -142,9 +143,11 @@ class StringSynthesis(Task):
     def load_reference(self, root: Path) -> Iterator[RefItem]:
         for source, question, solution in iter_samples(root, "string_synthesis"):
             if any(line not in question for line in METHOD_TEXT):
+                skip(source, "methods differ from the simulated ones")
                 continue  # different methods than the ones we simulate
             m = re.search(r"we now have (\d+) \[A\], (\d+) \[B\], and (\d+) \[C\]", question)
             if not m:
+                skip(source, "counts not found in the question")
                 continue
             a, b, c = (int(x) for x in m.groups())
             final = synthesize(a, b, c)

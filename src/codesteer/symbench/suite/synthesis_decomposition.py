@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, parse_int
+from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
@@ -185,14 +186,17 @@ class SynthesisDecomposition(Task):
             init_m = re.search(r"Initially there (?:are|is) (.+?)\.\s*\n", question)
             fields_m = re.search(r"as a list showing \[([^\]]+)\]", question)
             if not methods or not init_m or not fields_m or not all(m["in"] and m["out"] for m in methods):
+                skip(d.relative_to(root), "methods, initial amounts or answer fields not found")
                 continue
             initial = _amounts(init_m.group(1))
             fields = [f.strip().rsplit("_", 1)[-1] for f in fields_m.group(1).split(",")]
             if not initial or not all(f in CROPS + PRODUCTS for f in fields):
+                skip(d.relative_to(root), "unknown crop or product")
                 continue
             try:
                 final, steps = simulate(initial, methods)
             except ValueError:
+                skip(d.relative_to(root), "exchanges cannot be simulated")
                 continue
             stored = None
             note = None
