@@ -125,3 +125,75 @@ def test_unparsable_code_reports_it() -> None:
 def test_never_raises(code: str) -> None:
     r = symbolic_check(code)
     assert isinstance(r.summary, str)
+
+
+# --- the seven kinds of miss in issue 22: each failed on the checker before data flow decided it ---------------
+
+def test_backtracking_that_appends_to_a_list_argument_is_computed() -> None:
+    code = (
+        "def backtrack(path, remaining, out):\n"
+        "    if not remaining:\n"
+        "        out.append(path[:])\n"
+        "        return\n"
+        "    for i, x in enumerate(remaining):\n"
+        "        backtrack(path + [x], remaining[:i] + remaining[i + 1:], out)\n"
+        "\n"
+        "solutions = []\n"
+        "backtrack([], [1, 2, 3], solutions)\n"
+        "print(f'<<<{solutions}>>>')\n"
+    )
+    r = symbolic_check(code)
+    assert not r.hardcoded and r.symbolic, r.summary
+
+
+def test_arithmetic_over_the_questions_literals_is_computed() -> None:
+    for code in ("a = 123456789\nb = 987654321\nprint(a * b)", "print(f'<<<{-2 * -9 * -97}>>>')",
+                 "print(4 * 32 * 7321)"):
+        r = symbolic_check(code)
+        assert not r.hardcoded, (code, r.summary)
+        assert "arithmetic" in r.summary, r.summary
+
+
+def test_sorting_literals_then_combining_them_is_computed() -> None:
+    r = symbolic_check("nums = sorted([7, 2, 9, 4])\nprint(f'<<<{nums[-1] * nums[-2] - nums[0]}>>>')")
+    assert not r.hardcoded, r.summary
+
+
+def test_indexing_literals_then_combining_them_is_computed() -> None:
+    r = symbolic_check("cards = [3, 8, 8, 10]\nprint(f'<<<{cards[1] / (cards[0] - cards[1] / cards[2])}>>>')")
+    assert not r.hardcoded, r.summary
+
+
+def test_constant_returned_from_a_function_is_hardcoded() -> None:
+    code = (
+        "def solve():\n"
+        "    # the queens, placed by reasoning\n"
+        "    return [0, 4, 7, 5, 2, 6, 1, 3]\n"
+        "\n"
+        "print(f'<<<{solve()}>>>')\n"
+    )
+    r = symbolic_check(code)
+    assert r.hardcoded, r.summary
+    assert "solve" in r.summary, r.summary
+
+
+def test_loop_that_only_prints_a_constant_list_is_hardcoded() -> None:
+    code = (
+        "moves = ['Move B from stack3 to stack2', 'Move A from stack1 to stack3']\n"
+        "print('<<<', end='')\n"
+        "for m in moves:\n"
+        "    print(m)\n"
+        "print('>>>')\n"
+    )
+    r = symbolic_check(code)
+    assert r.hardcoded and r.symbolic, r.summary
+
+
+def test_constant_solution_joined_into_the_answer_is_hardcoded() -> None:
+    for code in (
+        "grid = [[1, 2], [2, 1]]\nrows = '\\n'.join(','.join(map(str, row)) for row in grid)\nprint(f'<<<{rows}>>>')",
+        "path = [(0, 0), (0, 1), (1, 1)]\nprint('<<<' + ', '.join(f'({r}, {c})' for r, c in path) + '>>>')",
+        "answer = {'x': 3, 'y': 5}\nprint('<<<{}>>>'.format(', '.join(str(v) for v in answer.values())))",
+    ):
+        r = symbolic_check(code)
+        assert r.hardcoded, (code, r.summary)
