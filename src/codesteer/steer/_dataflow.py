@@ -15,6 +15,7 @@ constant only if *every* binding it has anywhere is, so doubt always falls on th
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # builtins that convert or wrap without computing: the kind of value they return
@@ -38,6 +39,9 @@ _READ_ONLY = set(_STRUCTURAL) | {
     "reversed", "iter", "type", "id", "hash", "divmod", "pow", "chr", "ord", "hex", "bin", "oct",
 }
 _MAX_DEPTH = 150
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
+_LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,21 @@ class Flow:
         self._node_scope: dict[int, str] = {}
         self._scope = "m"
         self._stack: list[str] = []  # names (and call frames) being evaluated, innermost last
+        self._enclosing: list[tuple[str, int]] = []  # (name, id) of the function definitions around a node
+        self._recursive: set[int] = set()
+        self._generators: set[int] = set()
+        self._late: list[ast.AST] = []  # comprehensions, lambdas, walrus: bound once every scope is known
+        self._declared: dict[str, set[str]] = {}  # names a function declares global or nonlocal
+        self._mutated: dict[int, set[str]] = {}  # per function: names it may change in place
+        self.counts: dict[type, int] = {}  # node type -> how many (Name and Constant not counted)
+        self.calls: list[ast.Call] = []
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
+        self._cur_stmt = 0
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
         self._bind_params()
-        for node in ast.walk(tree):  # comprehension and lambda variables, wherever they sit
+        for node in self._late:
             if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
                 for gen in node.generators:
                     self._bind(gen.target, _Binding("elem", gen.iter))
@@ -106,39 +121,93 @@ class Flow:
     # ---- collecting --------------------------------------------------------------------------------------------
 
     def _index(self, node: ast.AST, scope: str) -> None:
-        """Which scope each name belongs to: a function's own names are its locals, the rest its enclosing ones."""
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        """One pass over the tree: which scope each name belongs to (a function's own names are its locals, the rest
+        its enclosing ones), which functions recurse, yield or change their parameters, and node counts."""
+        kind = type(node)
+        if kind is ast.Name:
+            self._node_scope[id(node)] = scope
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                self._locals[scope].add(node.id)  # type: ignore[attr-defined]
+            return
+        if kind is ast.Constant:
+            return
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if isinstance(node, ast.stmt):
+            outer_stmt, self._cur_stmt = self._cur_stmt, id(node)
+            self._index_children(node, kind, scope)
+            self._cur_stmt = outer_stmt
+        else:
+            self._index_children(node, kind, scope)
+
+    def _index_children(self, node: ast.AST, kind: type, scope: str) -> None:
+        if kind in _FUNCTION_NODES:
+            fn: ast.FunctionDef = node  # type: ignore[assignment]
             inner = f"f{id(node)}"
             self._parent[inner] = scope
-            self._locals[inner] = set(_params(node.args))
-            for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+            self._locals[inner] = set(_params(fn.args))
+            for d in fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]:
                 self._index(d, scope)
-            if isinstance(node, ast.Lambda):
-                self._index(node.body, inner)
+            if kind is ast.Lambda:
+                self._late.append(node)
+                self._index(fn.body, inner)  # type: ignore[arg-type]
                 return
-            self._locals[scope].add(node.name)
-            for d in node.decorator_list:
+            self._locals[scope].add(fn.name)
+            for d in fn.decorator_list:
                 self._index(d, scope)
-            declared: set[str] = set()
-            for s in node.body:
-                for n in _walk_scope(s):
-                    if isinstance(n, (ast.Global, ast.Nonlocal)):
-                        declared |= set(n.names)
+            self._enclosing.append((fn.name, id(node)))
+            for s in fn.body:
                 self._index(s, inner)
-            self._locals[inner] -= declared
+            self._enclosing.pop()
+            self._locals[inner] -= self._declared.pop(inner, set())
             return
-        if isinstance(node, ast.Name):
-            self._node_scope[id(node)] = scope
-            if isinstance(node.ctx, (ast.Store, ast.Del)):
-                self._locals[scope].add(node.id)
-        elif isinstance(node, ast.ClassDef):
-            self._locals[scope].add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self._locals[scope] |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            self._locals[scope].add(node.name)
-        for child in ast.iter_child_nodes(node):
-            self._index(child, scope)
+        if kind is ast.Call:
+            call: ast.Call = node  # type: ignore[assignment]
+            self.calls.append(call)
+            self._stmt_calls.setdefault(self._cur_stmt, []).append(call)
+            f = call.func
+            if type(f) is ast.Name:
+                self._recursive |= {fid for fname, fid in self._enclosing if fname == f.id}  # type: ignore[attr-defined]
+                if f.id not in _READ_ONLY and self._enclosing:  # type: ignore[attr-defined]
+                    self._mutates({a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
+            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and self._enclosing:  # type: ignore[attr-defined]
+                root, _ = _root(f.value)  # type: ignore[attr-defined]
+                if root is not None:
+                    self._mutates({root.id})
+                if f.attr not in _GROW_METHODS:  # type: ignore[attr-defined]
+                    self._mutates({a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
+        elif kind in _ASSIGN_NODES:
+            if self._enclosing:
+                targets = node.targets if kind in (ast.Assign, ast.Delete) else [node.target]  # type: ignore[attr-defined]
+                for tgt in targets:
+                    if type(tgt) in (ast.Subscript, ast.Attribute):
+                        root, _ = _root(tgt)
+                        if root is not None:
+                            self._mutates({root.id})
+        elif kind in (ast.Import, ast.ImportFrom):
+            self.imports.append(node)  # type: ignore[arg-type]
+            self._locals[scope] |= {(a.asname or a.name).split(".")[0] for a in node.names}  # type: ignore[attr-defined]
+        elif kind is ast.ClassDef:
+            self._locals[scope].add(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            self._locals[scope].add(node.name)  # type: ignore[attr-defined]
+        elif kind in (ast.Global, ast.Nonlocal):
+            self._declared.setdefault(scope, set()).update(node.names)  # type: ignore[attr-defined]
+        elif kind in (ast.Yield, ast.YieldFrom) and self._enclosing:
+            self._generators.add(self._enclosing[-1][1])
+        elif kind in _LATE_NODES:
+            self._late.append(node)
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self._index(item, scope)
+            elif isinstance(value, ast.AST):
+                self._index(value, scope)
+
+    def _mutates(self, names: set[str]) -> None:
+        for _name, fid in self._enclosing:
+            self._mutated.setdefault(fid, set()).update(names)
 
     def _key(self, name: str, scope: str) -> str:
         s = scope
@@ -188,40 +257,33 @@ class Flow:
             self._stmt(stmt, guards, loop_vars, func)
 
     def _stmt(self, s: ast.stmt, guards: tuple[_Guard, ...], loop_vars: frozenset[str], func: _Func | None) -> None:
+        self._scan(self._stmt_calls.get(id(s), ()), guards)
         if isinstance(s, ast.Assign):
-            self._scan(s.value, guards)
             for t in s.targets:
-                self._scan_target(t, guards)
                 self._bind(t, _Binding("value", s.value, guards=guards))
         elif isinstance(s, ast.AnnAssign):
             if s.value is not None:
-                self._scan(s.value, guards)
                 self._bind(s.target, _Binding("value", s.value, guards=guards))
         elif isinstance(s, ast.AugAssign):
-            self._scan(s.value, guards)
             if isinstance(s.target, ast.Name):
                 self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)  # type: ignore[arg-type]
             else:
                 self._bind(s.target, _Binding("opaque", guards=guards))
         elif isinstance(s, (ast.For, ast.AsyncFor)):
-            self._scan(s.iter, guards)
             self._bind(s.target, _Binding("elem", s.iter, guards=guards))
             inner = loop_vars | _names(s.target)
             self._block(s.body, guards, inner, func)
             self._block(s.orelse, guards, loop_vars, func)
         elif isinstance(s, ast.While):
-            self._scan(s.test, guards)
             g = guards + (_Guard(s.test, loop_vars),)
             self._block(s.body, g, loop_vars, func)
             self._block(s.orelse, g, loop_vars, func)
         elif isinstance(s, ast.If):
-            self._scan(s.test, guards)
             g = guards + (_Guard(s.test, loop_vars),)
             self._block(s.body, g, loop_vars, func)
             self._block(s.orelse, g, loop_vars, func)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
             for item in s.items:
-                self._scan(item.context_expr, guards)
                 if item.optional_vars is not None:
                     self._bind(item.optional_vars, _Binding("opaque", why="a value from a `with` statement"))
             self._block(s.body, guards, loop_vars, func)
@@ -234,7 +296,6 @@ class Flow:
             self._block(s.orelse, guards, loop_vars, func)
             self._block(s.finalbody, guards, loop_vars, func)
         elif isinstance(s, ast.Match):
-            self._scan(s.subject, guards)
             g = guards + (_Guard(s.subject, loop_vars),)
             for case in s.cases:
                 for n in ast.walk(case.pattern):
@@ -246,11 +307,8 @@ class Flow:
             f = _Func(s.name)
             self.funcs.setdefault(s.name, []).append(f)
             self._func_nodes.append((s, f))
-            f.recursive = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == s.name
-                              for n in ast.walk(s))
-            f.generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(s))
-            for d in s.args.defaults + [d for d in s.args.kw_defaults if d is not None]:
-                self._scan(d, guards)
+            f.recursive = id(s) in self._recursive
+            f.generator = id(s) in self._generators
             outer, self._scope = self._scope, f"f{id(s)}"
             self._block(s.body, (), frozenset(), f)
             self._scope = outer
@@ -267,8 +325,6 @@ class Flow:
                 else:
                     self._stmt(stmt, (), frozenset(), None)
         elif isinstance(s, ast.Return):
-            if s.value is not None:
-                self._scan(s.value, guards)
             if func is not None:
                 func.returns.append((s.value, guards))
         elif isinstance(s, (ast.Import, ast.ImportFrom)):
@@ -279,21 +335,10 @@ class Flow:
                 root, _ = _root(t)
                 if root is not None:
                     self._add(root.id, _Binding("opaque", why=f"`{root.id}` is changed by del"), node=root)
-        elif isinstance(s, (ast.Expr, ast.Assert, ast.Raise)):
-            for child in ast.iter_child_nodes(s):
-                if isinstance(child, ast.expr):
-                    self._scan(child, guards)
 
-    def _scan_target(self, t: ast.AST, guards: tuple[_Guard, ...]) -> None:
-        for n in ast.walk(t):
-            if isinstance(n, ast.Subscript):
-                self._scan(n.slice, guards)
-
-    def _scan(self, expr: ast.expr, guards: tuple[_Guard, ...]) -> None:
-        """Record the print calls, call sites and mutations inside one expression."""
-        for n in ast.walk(expr):
-            if not isinstance(n, ast.Call):
-                continue
+    def _scan(self, calls: Iterable[ast.Call], guards: tuple[_Guard, ...]) -> None:
+        """Record the print calls, call sites and mutations among the calls of one statement."""
+        for n in calls:
             fn = n.func
             if isinstance(fn, ast.Name) and fn.id == "print":
                 self.prints.append((n, list(n.args), guards))
@@ -329,10 +374,12 @@ class Flow:
                           node=a)
 
     def _bind_params(self) -> None:
+        by_name: dict[str, list[tuple[ast.Call, tuple[_Guard, ...]]]] = {}
         for call, guards in self._calls:
             name = call.func.id  # type: ignore[attr-defined]
+            by_name.setdefault(name, []).append((call, guards))
             if name in self.funcs:
-                changed = {i for node, _ in self._func_nodes if node.name == name for i in _changed_params(node)}
+                changed = {i for node, _ in self._func_nodes if node.name == name for i in self._changed_params(node)}
                 if changed:
                     self._arguments_may_change(call, name, guards, changed)
             elif name not in _READ_ONLY:
@@ -350,9 +397,7 @@ class Flow:
                 if extra is not None:
                     self._add(extra.arg, _Binding("opaque", why=f"`{extra.arg}` collects call arguments"))
             names = [p.arg for p in positional]
-            for call, guards in self._calls:
-                if not (isinstance(call.func, ast.Name) and call.func.id == node.name):
-                    continue
+            for call, guards in by_name.get(node.name, ()):
                 for i, arg_node in enumerate(call.args):
                     if isinstance(arg_node, ast.Starred):
                         for p in names[i:]:
@@ -367,6 +412,16 @@ class Flow:
                     else:
                         self._add(k.arg, _Binding("value", k.value, guards=guards))
         self._scope = "m"
+
+    def _changed_params(self, f: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+        """Positions of the parameters a function may change in place (append to, assign into, hand on to a call)."""
+        changed = self._mutated.get(id(f), set())
+        return {i for i, p in enumerate(f.args.posonlyargs + f.args.args) if p.arg in changed}
+
+    @property
+    def recursive(self) -> list[str]:
+        """Names of the functions that call themselves, in definition order."""
+        return [node.name for node, _ in self._func_nodes if id(node) in self._recursive]
 
     # ---- judging -----------------------------------------------------------------------------------------------
 
@@ -693,37 +748,6 @@ class Flow:
 
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
-
-
-def _changed_params(f: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """Positions of the parameters a function may change in place (append to, assign into, hand on to a call)."""
-    params = [p.arg for p in f.args.posonlyargs + f.args.args]
-    changed: set[str] = set()
-    for n in ast.walk(f):
-        if isinstance(n, ast.Call):
-            if isinstance(n.func, ast.Attribute) and n.func.attr not in _FORMAT_METHODS:
-                root, _ = _root(n.func.value)
-                if root is not None:
-                    changed.add(root.id)
-            if not (isinstance(n.func, ast.Name) and n.func.id in _READ_ONLY):
-                changed |= {a.id for a in n.args if isinstance(a, ast.Name)}
-        elif isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            for t in n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]:
-                if isinstance(t, (ast.Subscript, ast.Attribute)):
-                    root, _ = _root(t)
-                    if root is not None:
-                        changed.add(root.id)
-    return {i for i, p in enumerate(params) if p in changed}
-
-
-def _walk_scope(node: ast.AST) -> list[ast.AST]:
-    """The nodes of one statement that belong to its own scope (nested functions and lambdas left out)."""
-    out, todo = [], [node]
-    while todo:
-        n = todo.pop()
-        out.append(n)
-        todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
-    return out
 
 
 def _names(node: ast.AST) -> frozenset[str]:

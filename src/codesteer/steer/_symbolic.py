@@ -45,48 +45,39 @@ def symbolic_check(code: str) -> SymbolicReport:
 
 
 def _analyse(tree: ast.Module) -> SymbolicReport:
-    loops = comprehensions = conditionals = binops = functions = 0
+    flow = Flow(tree)  # one pass over the tree collects what the features need, too
+    n = flow.counts.get
+    loops = n(ast.For, 0) + n(ast.While, 0) + n(ast.AsyncFor, 0)
+    comprehensions = n(ast.ListComp, 0) + n(ast.SetComp, 0) + n(ast.DictComp, 0) + n(ast.GeneratorExp, 0)
+    conditionals = n(ast.If, 0) + n(ast.IfExp, 0)
+    binops = n(ast.BinOp, 0)
+    functions = n(ast.FunctionDef, 0) + n(ast.AsyncFunctionDef, 0)
     modules: set[str] = set()
     imported_names: dict[str, str] = {}
-    recursive: list[str] = []
-    prints: list[ast.Call] = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.For, ast.While, ast.AsyncFor)):
-            loops += 1
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            comprehensions += 1
-        elif isinstance(node, (ast.If, ast.IfExp)):
-            conditionals += 1
-        elif isinstance(node, ast.BinOp):
-            binops += 1
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions += 1
-            if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == node.name
-                   for n in ast.walk(node)):
-                recursive.append(node.name)
-        elif isinstance(node, ast.Import):
+    for node in flow.imports:
+        if isinstance(node, ast.Import):
             for a in node.names:
                 top = a.name.split(".")[0]
                 modules.add(top)
                 imported_names[a.asname or top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif node.module:
             top = node.module.split(".")[0]
             modules.add(top)
             for a in node.names:
                 imported_names[a.asname or a.name] = top
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
-            prints.append(node)
+    calls = flow.calls
     search_libs = sorted(m for m in modules if m in SEARCH_MODULES)
     strong = sorted(m for m in modules if m in STRONG_MODULES)
     used_lib_calls = sorted({
         f"{imported_names[n.func.id]}.{n.func.id}" if isinstance(n.func, ast.Name) else f"{n.func.value.id}.{n.func.attr}"
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and (
+        for n in calls
+        if (
             (isinstance(n.func, ast.Name) and n.func.id in imported_names)
             or (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id in imported_names)
         )
     })
-    hardcoded, reason = _hardcoded(Flow(tree))
+    recursive = flow.recursive
+    hardcoded, reason = _hardcoded(flow)
     symbolic = bool(loops or comprehensions or recursive or strong)
     score = (
         min(loops + comprehensions, 3) * 1.0
@@ -102,7 +93,7 @@ def _analyse(tree: ast.Module) -> SymbolicReport:
     features: dict[str, Any] = {
         "loops": loops, "comprehensions": comprehensions, "recursion": recursive, "functions": functions,
         "conditionals": conditionals, "binops": binops, "imports": sorted(modules), "search_libs": search_libs,
-        "library_calls": used_lib_calls[:20], "prints": len(prints), "reason": reason,
+        "library_calls": used_lib_calls[:20], "prints": len(flow.prints), "reason": reason,
     }
     return SymbolicReport(parsed=True, hardcoded=hardcoded, symbolic=symbolic, score=score, features=features,
                           summary=_summary(features, hardcoded, symbolic, score, strong))
