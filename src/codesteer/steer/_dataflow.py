@@ -41,6 +41,7 @@ _READ_ONLY = set(_STRUCTURAL) | {
 _MAX_DEPTH = 150
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
+_CONTEXTS = (ast.Load, ast.Store, ast.Del)
 _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
 
 
@@ -122,44 +123,59 @@ class Flow:
 
     def _index(self, node: ast.AST, scope: str) -> None:
         """One pass over the tree: which scope each name belongs to (a function's own names are its locals, the rest
-        its enclosing ones), which functions recurse, yield or change their parameters, and node counts."""
+        its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
+        of each statement. Names, constants and contexts are handled inline: they are most of the nodes."""
         kind = type(node)
-        if kind is ast.Name:
-            self._node_scope[id(node)] = scope
-            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                self._locals[scope].add(node.id)  # type: ignore[attr-defined]
-            return
-        if kind is ast.Constant:
-            return
         self.counts[kind] = self.counts.get(kind, 0) + 1
-        if isinstance(node, ast.stmt):
+        is_stmt = isinstance(node, ast.stmt)
+        if is_stmt:
             outer_stmt, self._cur_stmt = self._cur_stmt, id(node)
-            self._index_children(node, kind, scope)
-            self._cur_stmt = outer_stmt
-        else:
-            self._index_children(node, kind, scope)
-
-    def _index_children(self, node: ast.AST, kind: type, scope: str) -> None:
         if kind in _FUNCTION_NODES:
-            fn: ast.FunctionDef = node  # type: ignore[assignment]
-            inner = f"f{id(node)}"
-            self._parent[inner] = scope
-            self._locals[inner] = set(_params(fn.args))
-            for d in fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]:
-                self._index(d, scope)
-            if kind is ast.Lambda:
-                self._late.append(node)
-                self._index(fn.body, inner)  # type: ignore[arg-type]
-                return
-            self._locals[scope].add(fn.name)
-            for d in fn.decorator_list:
-                self._index(d, scope)
-            self._enclosing.append((fn.name, id(node)))
-            for s in fn.body:
-                self._index(s, inner)
-            self._enclosing.pop()
-            self._locals[inner] -= self._declared.pop(inner, set())
+            self._index_function(node, kind, scope)  # type: ignore[arg-type]
+        else:
+            self._note(node, kind, scope)
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if type(value) is list:
+                    items = value
+                elif isinstance(value, ast.AST):
+                    items = [value]
+                else:
+                    continue
+                for item in items:
+                    tp = type(item)
+                    if tp is ast.Name:
+                        self._node_scope[id(item)] = scope
+                        if type(item.ctx) is not ast.Load:
+                            self._locals[scope].add(item.id)
+                    elif tp is ast.Constant or tp in _CONTEXTS:
+                        continue
+                    elif isinstance(item, ast.AST):
+                        self._index(item, scope)
+        if is_stmt:
+            self._cur_stmt = outer_stmt
+
+    def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str) -> None:
+        inner = f"f{id(fn)}"
+        self._parent[inner] = scope
+        self._locals[inner] = set(_params(fn.args))
+        for d in fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]:
+            self._index(d, scope)
+        if isinstance(fn, ast.Lambda):
+            self._late.append(fn)
+            self._index(fn.body, inner)
             return
+        self._locals[scope].add(fn.name)
+        for d in fn.decorator_list:
+            self._index(d, scope)
+        self._enclosing.append((fn.name, id(fn)))
+        for s in fn.body:
+            self._index(s, inner)
+        self._enclosing.pop()
+        self._locals[inner] -= self._declared.pop(inner, set())
+
+    def _note(self, node: ast.AST, kind: type, scope: str) -> None:
+        """What one (non-function) node tells the index before its children are visited."""
         if kind is ast.Call:
             call: ast.Call = node  # type: ignore[assignment]
             self.calls.append(call)
@@ -196,14 +212,6 @@ class Flow:
             self._generators.add(self._enclosing[-1][1])
         elif kind in _LATE_NODES:
             self._late.append(node)
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self._index(item, scope)
-            elif isinstance(value, ast.AST):
-                self._index(value, scope)
 
     def _mutates(self, names: set[str]) -> None:
         for _name, fid in self._enclosing:
