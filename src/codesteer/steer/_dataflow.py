@@ -95,7 +95,6 @@ class Flow:
         self._node_scope: dict[int, str] = {}
         self._scope = "m"
         self._stack: list[str] = []  # names (and call frames) being evaluated, innermost last
-        self._enclosing: list[tuple[str, int]] = []  # (name, id) of the function definitions around a node
         self._recursive: set[int] = set()
         self._generators: set[int] = set()
         self._late: list[ast.AST] = []  # comprehensions, lambdas, walrus: bound once every scope is known
@@ -105,7 +104,6 @@ class Flow:
         self.calls: list[ast.Call] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
-        self._cur_stmt = 0
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
         self._bind_params()
@@ -121,19 +119,41 @@ class Flow:
 
     # ---- collecting --------------------------------------------------------------------------------------------
 
-    def _index(self, node: ast.AST, scope: str) -> None:
+    def _index(self, tree: ast.AST, scope: str) -> None:
         """One pass over the tree: which scope each name belongs to (a function's own names are its locals, the rest
         its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
-        of each statement. Names, constants and contexts are handled inline: they are most of the nodes."""
-        kind = type(node)
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        is_stmt = isinstance(node, ast.stmt)
-        if is_stmt:
-            outer_stmt, self._cur_stmt = self._cur_stmt, id(node)
-        if kind in _FUNCTION_NODES:
-            self._index_function(node, kind, scope)  # type: ignore[arg-type]
-        else:
-            self._note(node, kind, scope)
+        of each statement. Iterative, so a 2,000-term expression does not exhaust Python's stack; names, constants
+        and contexts are handled inline: they are most of the nodes."""
+        # entries: (node, scope, statement id, enclosing functions as ((name, id), ...)); None node = end of a def
+        todo: list[tuple[ast.AST | None, str, int, tuple[tuple[str, int], ...]]] = [(tree, scope, 0, ())]
+        while todo:
+            node, scope, stmt, enclosing = todo.pop()
+            if node is None:
+                self._locals[scope] -= self._declared.pop(scope, set())
+                continue
+            kind = type(node)
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            if isinstance(node, ast.stmt):
+                stmt = id(node)
+            children: list[ast.AST] = []
+            if kind in _FUNCTION_NODES:
+                fn: ast.FunctionDef = node  # type: ignore[assignment]
+                inner = f"f{id(fn)}"
+                self._parent[inner] = scope
+                self._locals[inner] = set(_params(fn.args))
+                outer_parts = fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]
+                if kind is ast.Lambda:
+                    self._late.append(node)
+                    todo.append((fn.body, inner, stmt, enclosing))  # type: ignore[arg-type]
+                else:
+                    self._locals[scope].add(fn.name)
+                    outer_parts = outer_parts + fn.decorator_list
+                    todo.append((None, inner, stmt, enclosing))
+                    body_enclosing = enclosing + ((fn.name, id(fn)),)
+                    todo.extend((s, inner, stmt, body_enclosing) for s in reversed(fn.body))
+                todo.extend((d, scope, stmt, enclosing) for d in outer_parts)
+                continue
+            self._note(node, kind, scope, stmt, enclosing)
             for field_name in node._fields:
                 value = getattr(node, field_name, None)
                 if type(value) is list:
@@ -151,54 +171,34 @@ class Flow:
                     elif tp is ast.Constant or tp in _CONTEXTS:
                         continue
                     elif isinstance(item, ast.AST):
-                        self._index(item, scope)
-        if is_stmt:
-            self._cur_stmt = outer_stmt
+                        children.append(item)
+            todo.extend((c, scope, stmt, enclosing) for c in reversed(children))
 
-    def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str) -> None:
-        inner = f"f{id(fn)}"
-        self._parent[inner] = scope
-        self._locals[inner] = set(_params(fn.args))
-        for d in fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]:
-            self._index(d, scope)
-        if isinstance(fn, ast.Lambda):
-            self._late.append(fn)
-            self._index(fn.body, inner)
-            return
-        self._locals[scope].add(fn.name)
-        for d in fn.decorator_list:
-            self._index(d, scope)
-        self._enclosing.append((fn.name, id(fn)))
-        for s in fn.body:
-            self._index(s, inner)
-        self._enclosing.pop()
-        self._locals[inner] -= self._declared.pop(inner, set())
-
-    def _note(self, node: ast.AST, kind: type, scope: str) -> None:
+    def _note(self, node: ast.AST, kind: type, scope: str, stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
         """What one (non-function) node tells the index before its children are visited."""
         if kind is ast.Call:
             call: ast.Call = node  # type: ignore[assignment]
             self.calls.append(call)
-            self._stmt_calls.setdefault(self._cur_stmt, []).append(call)
+            self._stmt_calls.setdefault(stmt, []).append(call)
             f = call.func
             if type(f) is ast.Name:
-                self._recursive |= {fid for fname, fid in self._enclosing if fname == f.id}  # type: ignore[attr-defined]
-                if f.id not in _READ_ONLY and self._enclosing:  # type: ignore[attr-defined]
-                    self._mutates({a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
-            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and self._enclosing:  # type: ignore[attr-defined]
+                self._recursive |= {fid for fname, fid in enclosing if fname == f.id}  # type: ignore[attr-defined]
+                if f.id not in _READ_ONLY and enclosing:  # type: ignore[attr-defined]
+                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
+            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:  # type: ignore[attr-defined]
                 root, _ = _root(f.value)  # type: ignore[attr-defined]
                 if root is not None:
-                    self._mutates({root.id})
+                    self._mutates(enclosing, {root.id})
                 if f.attr not in _GROW_METHODS:  # type: ignore[attr-defined]
-                    self._mutates({a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
+                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
         elif kind in _ASSIGN_NODES:
-            if self._enclosing:
+            if enclosing:
                 targets = node.targets if kind in (ast.Assign, ast.Delete) else [node.target]  # type: ignore[attr-defined]
                 for tgt in targets:
                     if type(tgt) in (ast.Subscript, ast.Attribute):
                         root, _ = _root(tgt)
                         if root is not None:
-                            self._mutates({root.id})
+                            self._mutates(enclosing, {root.id})
         elif kind in (ast.Import, ast.ImportFrom):
             self.imports.append(node)  # type: ignore[arg-type]
             self._locals[scope] |= {(a.asname or a.name).split(".")[0] for a in node.names}  # type: ignore[attr-defined]
@@ -208,13 +208,13 @@ class Flow:
             self._locals[scope].add(node.name)  # type: ignore[attr-defined]
         elif kind in (ast.Global, ast.Nonlocal):
             self._declared.setdefault(scope, set()).update(node.names)  # type: ignore[attr-defined]
-        elif kind in (ast.Yield, ast.YieldFrom) and self._enclosing:
-            self._generators.add(self._enclosing[-1][1])
+        elif kind in (ast.Yield, ast.YieldFrom) and enclosing:
+            self._generators.add(enclosing[-1][1])
         elif kind in _LATE_NODES:
             self._late.append(node)
 
-    def _mutates(self, names: set[str]) -> None:
-        for _name, fid in self._enclosing:
+    def _mutates(self, enclosing: tuple[tuple[str, int], ...], names: set[str]) -> None:
+        for _name, fid in enclosing:
             self._mutated.setdefault(fid, set()).update(names)
 
     def _key(self, name: str, scope: str) -> str:
