@@ -25,15 +25,20 @@ from codesteer.steer._views import feedback_block
 SNIPPETS = Path(__file__).parent / "symbolic_snippets"
 MANIFEST = json.loads((SNIPPETS / "labels.json").read_text(encoding="utf-8"))["snippets"]
 # Accuracy of the hard-coded verdict. Tuned part: what the rules must keep (measured 152/154 = 0.987; the two
-# misses are documented in the README). Held-out part: measured 48/48 = 1.00 when first evaluated, minus a margin
-# of two snippets (2/48 ~ 0.04) so a change may trade one case for another but not slide.
+# misses are documented in the README). Held-out part: measured 80/80 = 1.00 when first evaluated (48 chosen by
+# the seeded rule, then 32 written after the rules were frozen), minus a margin of three snippets (3/80 ~ 0.04)
+# so a change may trade a case for another but not slide.
 TUNE_MIN = 0.97
 HELDOUT_MEASURED = 1.00
-HELDOUT_MIN = HELDOUT_MEASURED - 0.045
+HELDOUT_MIN = HELDOUT_MEASURED - 0.04
+BATCH2 = "written after tuning (batch 2)"
 
 
 def is_heldout(entry: dict) -> bool:
-    """The seeded rule that fixed the held-out third before tuning (the original 42 always stay in tuning)."""
+    """The seeded rule that fixed the held-out third before tuning (the original 42 always stay in tuning), plus
+    every snippet of batch 2, written after the rules were frozen."""
+    if entry["source"].startswith(BATCH2):
+        return True
     if entry["source"].startswith("original set"):
         return False
     return int(hashlib.sha256(f"issue22-heldout:{entry['file']}".encode()).hexdigest(), 16) % 3 == 0
@@ -78,8 +83,8 @@ def test_manifest_is_whole_and_split_by_the_seeded_rule() -> None:
     assert len(MANIFEST) >= 120
     for e in MANIFEST:
         assert e["part"] == ("heldout" if is_heldout(e) else "tune"), e["file"]
-        assert e["source"].split(":")[0] in ("harvested", "written", "original set"), e["file"]
-    new = [e for e in MANIFEST if not e["source"].startswith("original set")]
+        assert e["source"].split(":")[0] in ("harvested", "written", "original set", BATCH2), e["file"]
+    new = [e for e in MANIFEST if not e["source"].startswith(("original set", BATCH2))]
     held = [e for e in new if e["part"] == "heldout"]
     assert 0.25 <= len(held) / len(new) <= 0.40  # about a third
     assert sum(e["source"].startswith("harvested") for e in MANIFEST) >= 50

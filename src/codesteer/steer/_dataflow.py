@@ -41,8 +41,11 @@ _READ_ONLY = set(_STRUCTURAL) | {
 _MAX_DEPTH = 150
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
-_CONTEXTS = (ast.Load, ast.Store, ast.Del)
+_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
+# node types _note looks at
+_NOTED = frozenset({ast.Call, *_ASSIGN_NODES, ast.Import, ast.ImportFrom, ast.ClassDef, ast.ExceptHandler, ast.Global,
+                    ast.Nonlocal, ast.Yield, ast.YieldFrom, *_LATE_NODES})
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Flow:
         self.calls: list[ast.Call] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
+        self._test_names: dict[int, frozenset[str]] = {}
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
         self._bind_params()
@@ -126,16 +130,16 @@ class Flow:
         and contexts are handled inline: they are most of the nodes."""
         # entries: (node, scope, statement id, enclosing functions as ((name, id), ...)); None node = end of a def
         todo: list[tuple[ast.AST | None, str, int, tuple[tuple[str, int], ...]]] = [(tree, scope, 0, ())]
+        push, counts, node_scope = todo.append, self.counts, self._node_scope
         while todo:
             node, scope, stmt, enclosing = todo.pop()
             if node is None:
                 self._locals[scope] -= self._declared.pop(scope, set())
                 continue
             kind = type(node)
-            self.counts[kind] = self.counts.get(kind, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
             if isinstance(node, ast.stmt):
                 stmt = id(node)
-            children: list[ast.AST] = []
             if kind in _FUNCTION_NODES:
                 fn: ast.FunctionDef = node  # type: ignore[assignment]
                 inner = f"f{id(fn)}"
@@ -153,26 +157,23 @@ class Flow:
                     todo.extend((s, inner, stmt, body_enclosing) for s in reversed(fn.body))
                 todo.extend((d, scope, stmt, enclosing) for d in outer_parts)
                 continue
-            self._note(node, kind, scope, stmt, enclosing)
+            if kind in _NOTED:
+                self._note(node, kind, scope, stmt, enclosing)
+            # children in any order: nothing downstream depends on the order of siblings here
             for field_name in node._fields:
                 value = getattr(node, field_name, None)
-                if type(value) is list:
-                    items = value
-                elif isinstance(value, ast.AST):
-                    items = [value]
-                else:
-                    continue
-                for item in items:
+                if type(value) is not list:
+                    if not isinstance(value, ast.AST):
+                        continue
+                    value = (value,)
+                for item in value:
                     tp = type(item)
                     if tp is ast.Name:
-                        self._node_scope[id(item)] = scope
+                        node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:
                             self._locals[scope].add(item.id)
-                    elif tp is ast.Constant or tp in _CONTEXTS:
-                        continue
-                    elif isinstance(item, ast.AST):
-                        children.append(item)
-            todo.extend((c, scope, stmt, enclosing) for c in reversed(children))
+                    elif tp is not ast.Constant and tp not in _CONTEXTS and isinstance(item, ast.AST):
+                        push((item, scope, stmt, enclosing))
 
     def _note(self, node: ast.AST, kind: type, scope: str, stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
         """What one (non-function) node tells the index before its children are visited."""
@@ -448,7 +449,7 @@ class Flow:
         if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__"
                 and len(t.comparators) == 1 and isinstance(t.comparators[0], ast.Constant)):
             return True
-        used = _names(t) & g.loop_vars
+        used = (self._test_names.get(id(t)) or self._test_names.setdefault(id(t), _names(t))) & g.loop_vars
         if used:
             self._computed(f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
             return False
