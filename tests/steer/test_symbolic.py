@@ -266,3 +266,21 @@ def test_deep_and_long_code_does_not_break_it() -> None:
     nested = "x = 1\n" + "".join("    " * i + f"if x == {i}:\n" for i in range(60)) + "    " * 60 + "print(x)\n"
     r = symbolic_check(nested)
     assert isinstance(r.summary, str) and r.summary
+
+
+@pytest.mark.timeout(60)
+def test_hostile_shapes_get_bounded_work() -> None:
+    # names bound twice to the name before them: 2**40 paths if nothing is memoised
+    chain = ["x0 = ['a']", "x0 = ['b']"]
+    for i in range(1, 40):
+        chain += [f"x{i} = x{i - 1}", f"x{i} = x{i - 1}"]
+    chain += ["s = ''", "for e in x39:", "    s += e", "print(f'<<<{s}>>>')"]
+    assert symbolic_check("\n".join(chain)).hardcoded
+    # many redefinitions of one function times many calls to it
+    many = "\n".join(["def f(a):\n    return a"] * 400 + ["print(f(1))"] * 400)
+    r = symbolic_check(many)
+    assert r.parsed and r.summary
+    # a long chain of names, each twice the one before: deep, but answered
+    deep = "\n".join(["v0 = 1"] + [f"v{i} = v{i - 1} + v{i - 1}" for i in range(1, 400)] + ["print(v399)"])
+    r = symbolic_check(deep)
+    assert not r.hardcoded and r.summary

@@ -39,6 +39,8 @@ _READ_ONLY = set(_STRUCTURAL) | {
     "reversed", "iter", "type", "id", "hash", "divmod", "pow", "chr", "ord", "hex", "bin", "oct",
 }
 _MAX_DEPTH = 150
+_MAX_STEPS = 200_000
+_MAX_CALL_SITES = 20_000  # (definition, call) pairs whose arguments are bound to parameters
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
 _CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
@@ -108,6 +110,8 @@ class Flow:
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
         self._test_names: dict[int, frozenset[str]] = {}
+        self._elem_memo: dict[str, str] = {}
+        self._steps = 0  # evaluation steps so far: hostile code gets a bounded amount of work
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
         self._bind_params()
@@ -384,15 +388,19 @@ class Flow:
 
     def _bind_params(self) -> None:
         by_name: dict[str, list[tuple[ast.Call, tuple[_Guard, ...]]]] = {}
+        changed_by_name: dict[str, set[int]] = {}
+        for node, _f in self._func_nodes:
+            changed_by_name.setdefault(node.name, set()).update(self._changed_params(node))
         for call, guards in self._calls:
             name = call.func.id  # type: ignore[attr-defined]
             by_name.setdefault(name, []).append((call, guards))
             if name in self.funcs:
-                changed = {i for node, _ in self._func_nodes if node.name == name for i in self._changed_params(node)}
+                changed = changed_by_name.get(name, set())
                 if changed:
                     self._arguments_may_change(call, name, guards, changed)
             elif name not in _READ_ONLY:
                 self._arguments_may_change(call, name, guards)
+        budget = _MAX_CALL_SITES
         for node, _f in self._func_nodes:
             self._scope = f"f{id(node)}"
             a = node.args
@@ -406,7 +414,13 @@ class Flow:
                 if extra is not None:
                     self._add(extra.arg, _Binding("opaque", why=f"`{extra.arg}` collects call arguments"))
             names = [p.arg for p in positional]
-            for call, guards in by_name.get(node.name, ()):
+            sites = by_name.get(node.name, [])
+            budget -= len(sites)
+            if budget < 0:  # thousands of redefinitions times thousands of calls: stop following, stay safe
+                for p in names:
+                    self._add(p, _Binding("opaque", why=f"`{p}`: too many call sites to follow"))
+                continue
+            for call, guards in sites:
                 for i, arg_node in enumerate(call.args):
                     if isinstance(arg_node, ast.Starred):
                         for p in names[i:]:
@@ -463,8 +477,9 @@ class Flow:
 
     def kind(self, node: ast.AST, depth: int) -> str | None:
         """The kind of constant `node` is (str, num, bool, seq, none, any), or None when anything computes it."""
-        if depth > _MAX_DEPTH:
-            self._computed("data flow too deep to follow")
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
+            self._computed("data flow too deep or too large to follow")
             return None
         d = depth + 1
         if isinstance(node, ast.Constant):
@@ -596,8 +611,12 @@ class Flow:
         if isinstance(it, ast.Constant) and isinstance(it.value, str):
             return "str"
         if isinstance(it, ast.Name) and d < _MAX_DEPTH:
-            ks = {self._elem_kind(b.node, d + 1) for b in self._bindings_of(it) if b.how == "value" and b.node is not None}
-            return ks.pop() if len(ks) == 1 else "any"
+            key = self._key_of(it)
+            if key not in self._elem_memo:  # memoised: names bound to names must not multiply the work
+                self._elem_memo[key] = "any"  # cycle guard
+                ks = {self._elem_kind(b.node, d + 1) for b in self.bindings.get(key, []) if b.how == "value" and b.node is not None}
+                self._elem_memo[key] = ks.pop() if len(ks) == 1 else "any"
+            return self._elem_memo[key]
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range":
             return "num"
         return "any"
