@@ -127,39 +127,25 @@ class Flow:
 
     # ---- collecting --------------------------------------------------------------------------------------------
 
-    def _index(self, tree: ast.AST, scope: str) -> None:
+    def _index(self, root: ast.AST, scope: str, stmt: int = 0, enclosing: tuple[tuple[str, int], ...] = ()) -> None:
         """One pass over the tree: which scope each name belongs to (a function's own names are its locals, the rest
         its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
-        of each statement. Iterative, so a 2,000-term expression does not exhaust Python's stack; names, constants
-        and contexts are handled inline: they are most of the nodes."""
-        # entries: (node, scope, statement id, enclosing functions as ((name, id), ...)); None node = end of a def
-        todo: list[tuple[ast.AST | None, str, int, tuple[tuple[str, int], ...]]] = [(tree, scope, 0, ())]
-        push, counts, node_scope = todo.append, self.counts, self._node_scope
+        of each statement. Statements and functions recurse (statement nesting is bounded by the parser); the
+        expressions of one statement are walked in a loop, so a 2,000-term expression does not exhaust the stack.
+        Names, constants and contexts are handled inline: they are most of the nodes."""
+        todo: list[ast.AST] = [root]
+        push, pop = todo.append, todo.pop
+        counts, node_scope, local_names = self.counts, self._node_scope, self._locals[scope]
         while todo:
-            node, scope, stmt, enclosing = todo.pop()
-            if node is None:
-                self._locals[scope] -= self._declared.pop(scope, set())
-                continue
+            node = pop()
             kind = type(node)
             counts[kind] = counts.get(kind, 0) + 1
-            if isinstance(node, ast.stmt):
-                stmt = id(node)
             if kind in _FUNCTION_NODES:
-                fn: ast.FunctionDef = node  # type: ignore[assignment]
-                inner = f"f{id(fn)}"
-                self._parent[inner] = scope
-                self._locals[inner] = set(_params(fn.args))
-                outer_parts = fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]
-                if kind is ast.Lambda:
-                    self._late.append(node)
-                    todo.append((fn.body, inner, stmt, enclosing))  # type: ignore[arg-type]
-                else:
-                    self._locals[scope].add(fn.name)
-                    outer_parts = outer_parts + fn.decorator_list
-                    todo.append((None, inner, stmt, enclosing))
-                    body_enclosing = enclosing + ((fn.name, id(fn)),)
-                    todo.extend((s, inner, stmt, body_enclosing) for s in reversed(fn.body))
-                todo.extend((d, scope, stmt, enclosing) for d in outer_parts)
+                self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
+                continue
+            if node is not root and isinstance(node, ast.stmt):
+                counts[kind] -= 1  # counted by its own call
+                self._index(node, scope, id(node), enclosing)
                 continue
             if kind in _NOTED:
                 self._note(node, kind, scope, stmt, enclosing)
@@ -175,9 +161,29 @@ class Flow:
                     if tp is ast.Name:
                         node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:
-                            self._locals[scope].add(item.id)
+                            local_names.add(item.id)
                     elif tp is not ast.Constant and tp not in _CONTEXTS and isinstance(item, ast.AST):
-                        push((item, scope, stmt, enclosing))
+                        push(item)
+
+    def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
+                        stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
+        inner = f"f{id(fn)}"
+        self._parent[inner] = scope
+        self._locals[inner] = set(_params(fn.args))
+        outer_parts = fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]
+        if isinstance(fn, ast.Lambda):
+            self._late.append(fn)
+            self._index(fn.body, inner, stmt, enclosing)
+        else:
+            stmt = id(fn)
+            self._locals[scope].add(fn.name)
+            outer_parts = outer_parts + fn.decorator_list
+            body_enclosing = enclosing + ((fn.name, id(fn)),)
+            for s in fn.body:
+                self._index(s, inner, id(s), body_enclosing)
+            self._locals[inner] -= self._declared.pop(inner, set())
+        for d in outer_parts:
+            self._index(d, scope, stmt, enclosing)
 
     def _note(self, node: ast.AST, kind: type, scope: str, stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
         """What one (non-function) node tells the index before its children are visited."""
