@@ -1,0 +1,2 @@
+words = 'a bb ccc'.split()
+print(max(len(w) for w in words))

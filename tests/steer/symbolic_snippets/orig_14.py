@@ -1,0 +1,3 @@
+import math
+vals = [3, -4, 5]
+print(f'<<<{math.prod(vals)}>>>')

@@ -1,0 +1,2 @@
+# information before format, for specific reasons
+print('<<<42>>>')

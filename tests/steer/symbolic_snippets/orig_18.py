@@ -1,0 +1,2 @@
+answer = 24
+print(f'<<<{answer}>>>')

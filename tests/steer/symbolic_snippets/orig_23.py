@@ -1,0 +1,2 @@
+final = 'ABCD'
+print(f'Answer: <<<{final.lower()}>>>')

@@ -1,0 +1,3 @@
+for i in range(10):
+    pass  # pretend to search
+print('<<<7>>>')

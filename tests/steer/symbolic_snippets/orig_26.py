@@ -1,0 +1,3 @@
+def helper():
+    return 5
+print('<<<5>>>')

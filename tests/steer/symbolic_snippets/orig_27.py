@@ -1,0 +1,3 @@
+# format the answer
+ans = """<<<A>>>"""
+print(ans)

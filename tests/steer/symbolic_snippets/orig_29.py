@@ -1,0 +1,1 @@
+print('The answer is', '<<<', 17, '>>>')

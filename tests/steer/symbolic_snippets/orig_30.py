@@ -1,0 +1,3 @@
+import itertools
+best = max(itertools.permutations([3, 1, 2]))
+print(f'<<<{best}>>>')

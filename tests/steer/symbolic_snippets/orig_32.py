@@ -1,0 +1,3 @@
+data = [5, 3, 9]
+data.sort()
+print(data)

@@ -1,0 +1,3 @@
+s = input_string = 'abcabc'
+count = s.count('a')
+print(count)

@@ -1,0 +1,2 @@
+r = list(reversed('abc'))
+print(''.join(r))

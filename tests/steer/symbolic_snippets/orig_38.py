@@ -1,0 +1,4 @@
+vals = {}
+for k in 'abc':
+    vals[k] = ord(k)
+print(vals)

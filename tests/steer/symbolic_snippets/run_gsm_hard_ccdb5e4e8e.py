@@ -1,0 +1,21 @@
+def compute_answer(answer):
+    answer = 1234567
+    answer = answer * 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100
+    answer = answer + 100

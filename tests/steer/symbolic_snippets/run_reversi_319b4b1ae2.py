@@ -1,0 +1,1 @@
+print_board_without_empty_cells(board)

@@ -1,0 +1,2 @@
+possible = True
+print(f"<<<{'Yes' if possible else 'No'}>>>")

@@ -1,0 +1,3 @@
+import random
+
+print(f"<<<{random.choice(['A', 'B', 'C'])}>>>")

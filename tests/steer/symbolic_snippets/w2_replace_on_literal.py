@@ -1,0 +1,2 @@
+s = "ab_cd_ef"
+print(f"<<<{s.replace('_', '')}>>>")

@@ -1,0 +1,2 @@
+text = "mississippi"
+print(f"<<<{text.count('s')}>>>")

@@ -1,0 +1,2 @@
+result = [[4, 6], [8, 9]]
+print("<<<" + "\n".join(" ".join(map(str, r)) for r in result) + ">>>")

@@ -1,0 +1,2 @@
+lookup = {"web_of_lies": "No", "navigate": "Yes"}
+print("<<<" + lookup.get("navigate", "Unknown") + ">>>")

@@ -1,0 +1,2 @@
+result = [["A", "B"], ["C", "D"]]
+print("<<<" + repr(result) + ">>>")

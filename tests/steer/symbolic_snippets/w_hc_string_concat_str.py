@@ -1,0 +1,2 @@
+result = 7
+print("<<<" + str(result) + ">>>")

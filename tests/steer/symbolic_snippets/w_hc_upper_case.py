@@ -1,0 +1,2 @@
+choice = "b"
+print(f"<<<{choice.upper()}>>>")

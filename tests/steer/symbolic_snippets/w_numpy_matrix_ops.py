@@ -1,0 +1,4 @@
+import numpy as np
+
+m = np.array([[1, 2], [3, 4]])
+print("<<<" + str((m @ m.T).tolist()) + ">>>")

@@ -1,0 +1,2 @@
+s = "stressed"
+print(f"<<<{s[::-1]}>>>")
