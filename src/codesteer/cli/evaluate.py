@@ -15,6 +15,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from codesteer.cli._app import app, console, progress_printer
+from codesteer.cli._models import (
+    MaxConnections,
+    MaxRetries,
+    ModelArgs,
+    TaskTemperature,
+    Timeout,
+    explain_missing_key,
+    model_options,
+)
+from codesteer.errors import did_you_mean
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -72,16 +82,30 @@ def run_cmd(
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --executor ray: cluster to join ('auto', 'ray://host:10001'); default starts a local Ray instance.")] = None,
     ray_workers: Annotated[int | None, typer.Option("--ray-workers", help="With --executor ray: actors to start, each with its own models (default: min(concurrency, cluster CPUs)).")] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N instances of each task of the manifest.")] = None,
+    sample_id: Annotated[str | None, typer.Option("--sample-id", help="Only these instance ids (comma list).")] = None,
+    task_temperature: TaskTemperature = 0.0,
+    timeout: Timeout = None,
+    max_retries: MaxRetries = None,
+    max_connections: MaxConnections = None,
+    model_arg: ModelArgs = None,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunStore, build_models, create_manifest, run_eval, run_eval_ray
+    from codesteer.eval import (
+        RunStore,
+        build_models,
+        create_manifest,
+        run_eval,
+        run_eval_ray,
+        select_instances,
+    )
     from codesteer.methods import get_method
-    from codesteer.models import get_model
+    from codesteer.models import MissingKeyError, get_model
     from codesteer.sandbox import get_sandbox
     from codesteer.symbench import read_jsonl
 
     if executor not in ("local", "ray"):
-        raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
+        raise ValueError(f"unknown executor {executor!r}{did_you_mean(executor, ('local', 'ray'))}; valid: local, ray")
     if executor != "ray" and (ray_address is not None or ray_workers is not None):
         raise ValueError("--ray-address and --ray-workers need --executor ray")
     if executor == "ray":
@@ -92,12 +116,24 @@ def run_cmd(
     for m in method_names:
         get_method(m)
     instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
-    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
+    ids = [x.strip() for x in sample_id.split(",") if x.strip()] if sample_id else None
+    instances = select_instances(instances, limit=limit, ids=ids)
+    options = model_options({"task": task_model, "guide": guide_model, "checker": checker_model}, timeout=timeout,
+                            max_retries=max_retries, max_connections=max_connections, model_args=model_arg)
+    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
+                         task_temperature=task_temperature, model_options=options)
     with RunStore(out) as store:
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
-        models = build_models(config, get_model) if executor == "local" else None
-        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
+        try:
+            models = build_models(config, get_model) if executor == "local" else None
+        except MissingKeyError as exc:
+            if sandbox is not None:
+                sandbox.close()
+            raise explain_missing_key(exc, getattr(exc, "role", "task")) from None
+        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None,
+                                  **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
+                                  **({"connection": _connection(options)} if _connection(options) else {})})
         with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
@@ -133,8 +169,17 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         yield lambda p: bar.update(tid, completed=p.finished, info=_describe(p))
 
 
+def _connection(options: dict[str, dict]) -> dict[str, dict]:  # type: ignore[type-arg]
+    """The transport settings of each role, for the record (no key is ever among them: -M api_key is refused)."""
+    from codesteer.models import TRANSPORT_OPTIONS
+
+    picked = {role: {k: v for k, v in opts.items() if k in TRANSPORT_OPTIONS} for role, opts in options.items()}
+    return {role: opts for role, opts in picked.items() if opts}
+
+
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
-                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None):  # type: ignore[no-untyped-def]
+                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None, *,
+                task_temperature: float = 0.0, model_options: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
     """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides."""
     from codesteer.eval import RunConfig
     from codesteer.train import guide_view_for
@@ -149,6 +194,8 @@ def make_config(task_model: str, guide_model: str | None, checker_model: str | N
         guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
         selfcheck_attempts=caps.get("selfcheck_attempts", 2),
         guide_view=view or "full",
+        task_temperature=task_temperature,
+        model_options=model_options or {},
     )
 
 
@@ -181,7 +228,7 @@ def results_cmd(
     from codesteer.eval import RunStore
 
     if fmt not in ("json", "csv"):
-        raise ValueError(f"unknown format {fmt!r}; valid: json, csv")
+        raise ValueError(f"unknown format {fmt!r}{did_you_mean(fmt, ('json', 'csv'))}; valid: json, csv")
     with RunStore(run_dir, create=False) as store:
         records = [r.to_record() for r in store.rows()]
     if fmt == "json":

@@ -12,7 +12,7 @@ from typing import Any
 
 from codesteer.eval._store import RunStore, result_key
 from codesteer.methods import get_method
-from codesteer.models import ChatModel, ModelError
+from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions
 from codesteer.symbench import Instance, verify
@@ -31,17 +31,29 @@ class RunConfig:
     guide_max_tokens: int = 1024
     selfcheck_attempts: int = 2
     guide_view: str = "full"
+    task_temperature: float = 0.0
+    # role ("task", "guide", "checker") -> options of ``get_model`` (timeouts, retries, request-body fields, ...)
+    model_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def key_config(self) -> dict[str, Any]:
-        return {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
-                "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
-                "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
-                "guide_view": self.guide_view}
+        """What makes two rows comparable; settings left at their defaults are omitted so older runs still resume."""
+        key = {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
+               "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
+               "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
+               "guide_view": self.guide_view}
+        if self.task_temperature:
+            key["task_temperature"] = self.task_temperature
+        model_args = {role: {k: v for k, v in opts.items() if k not in TRANSPORT_OPTIONS}
+                      for role, opts in sorted(self.model_options.items())}
+        model_args = {role: opts for role, opts in model_args.items() if opts}
+        if model_args:
+            key["model_args"] = model_args
+        return key
 
     def options(self) -> SteerOptions:
         return SteerOptions(max_rounds=self.max_rounds, task_max_tokens=self.task_max_tokens,
                             guide_max_tokens=self.guide_max_tokens, selfcheck_attempts=self.selfcheck_attempts,
-                            guide_view=self.guide_view)
+                            guide_view=self.guide_view, task_temperature=self.task_temperature)
 
 
 @dataclass
@@ -233,12 +245,17 @@ async def run_eval(
     return prog
 
 
-def build_models(config: RunConfig, get_model: Callable[[str], ChatModel]) -> Models:
-    return Models(
-        task=get_model(config.task_model),
-        guide=get_model(config.guide_model) if config.guide_model else None,
-        checker=get_model(config.checker_model) if config.checker_model else None,
-    )
+def build_models(config: RunConfig, get_model: Callable[..., ChatModel]) -> Models:
+    """The run's models, each with the ``model_options`` of its role."""
+    built: dict[str, ChatModel | None] = {}
+    for role, spec in (("task", config.task_model), ("guide", config.guide_model), ("checker", config.checker_model)):
+        try:
+            built[role] = get_model(spec, **config.model_options.get(role, {})) if spec else None
+        except ModelError as exc:
+            exc.role = role  # type: ignore[attr-defined]  # which of the run's models, for the caller's message
+            raise
+    assert built["task"] is not None
+    return Models(task=built["task"], guide=built["guide"], checker=built["checker"])
 
 
 def default_run_dir() -> Path:

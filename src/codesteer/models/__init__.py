@@ -17,7 +17,7 @@ from codesteer.models._accounting import (
 )
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
 from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
-from codesteer.models._registry import SPEC_FORMS, get_model
+from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
 from codesteer.models._remote import RetryPolicy
 from codesteer.models._scripted import ScriptedModel
 from codesteer.models._server import ModelServer, serve
@@ -37,6 +37,7 @@ __all__ = [
     "EMBEDDED",
     "EMBEDDED_ALIASES",
     "SPEC_FORMS",
+    "TRANSPORT_OPTIONS",
     "AuthError",
     "CachedModel",
     "ChatModel",
@@ -61,8 +62,10 @@ __all__ = [
     "embedded_path",
     "find_embedded_gguf",
     "get_model",
+    "is_remote",
     "load_prices",
     "open_cache",
+    "option_names",
     "price_for",
     "serve",
     "tracked",

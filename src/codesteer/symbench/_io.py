@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import did_you_mean
 from codesteer.symbench._api import generate, tasks
 from codesteer.symbench._types import Instance
 
@@ -79,8 +80,9 @@ def select_tasks(spec: str) -> list[str]:
     chosen = [x.strip() for x in s.split(",") if x.strip()]
     unknown = [x for x in chosen if x not in names]
     if unknown or not chosen:
+        hint = did_you_mean(unknown[0], [*names, "all", "seen", "unseen"]) if len(unknown) == 1 else ""
         raise ValueError(
-            f"unknown task(s) {', '.join(unknown) or '(none given)'}; use all, seen, unseen or names from: "
+            f"unknown task(s) {', '.join(unknown) or '(none given)'}{hint}; use all, seen, unseen or names from: "
             + ", ".join(sorted(names))
         )
     return chosen
