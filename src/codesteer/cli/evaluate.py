@@ -24,7 +24,7 @@ from codesteer.cli._models import (
     explain_missing_key,
     model_options,
 )
-from codesteer.errors import did_you_mean
+from codesteer.errors import CodesteerError, did_you_mean
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -148,7 +148,7 @@ def run_cmd(
         from codesteer.eval import write_report
 
         html, md = write_report(out)
-        console.print(f"report: {html}  (summary: {md})")
+        console.print(f"report: {html}  (summary: {md}; numbers: {html.parent / 'results.json'})")
 
 
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
@@ -199,6 +199,11 @@ def make_config(task_model: str, guide_model: str | None, checker_model: str | N
     )
 
 
+# the averages the HTML report shows, with the same labels
+AVERAGE_LABELS = (("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. unseen"),
+                  ("norm_total", "Ave. Norm. total"), ("raw_total", "raw average (total)"))
+
+
 def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
     from codesteer.eval import compute_scores
     from codesteer.symbench import tasks as all_tasks
@@ -215,32 +220,39 @@ def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
         table.add_row(t, *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
                            for m in s.methods])
     avg = s.averages()
-    table.add_row("[bold]norm. avg (total)", *[f"{avg[m].get('norm_total', 0):.1f}" for m in s.methods])
+    for key, label in AVERAGE_LABELS:
+        if any(key in avg[m] for m in s.methods):
+            table.add_row(f"[bold]{label}", *[f"{avg[m].get(key, 0):.1f}" for m in s.methods])
     console.print(table)
+    console.print("Ave. Norm.: each task's rate divided by the best method's rate on it, then averaged "
+                  "(the paper's normalisation); raw: the plain mean of the rates.", highlight=False)
 
 
 @app.command("results")
 def results_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
     fmt: Annotated[str, typer.Option("--format", help="json (JSON lines) or csv.")] = "json",
+    trajectories: Annotated[bool, typer.Option("--trajectories", help="JSON lines with each sample's whole trajectory (every model call, execution and check).")] = False,
 ) -> None:
-    """Dump one record per (instance, method, model configuration)."""
+    """Dump one record per (instance, method, model configuration), failed samples included (status, error)."""
     from codesteer.eval import RunStore
 
     if fmt not in ("json", "csv"):
         raise ValueError(f"unknown format {fmt!r}{did_you_mean(fmt, ('json', 'csv'))}; valid: json, csv")
+    if trajectories and fmt != "json":
+        raise ValueError("--trajectories writes JSON lines; leave out --format csv")
     with RunStore(run_dir, create=False) as store:
-        records = [r.to_record() for r in store.rows()]
+        records = list(store.records(trajectories=trajectories))
     if fmt == "json":
         for rec in records:
-            sys.stdout.write(json.dumps(rec) + "\n")
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return
-    fields = ["instance_id", "task", "complexity", "method", "task_model", "guide_model", "correct", "score", "turns",
-              "tokens", "cost", "wall_s"]
+    fields = ["instance_id", "task", "complexity", "method", "task_model", "guide_model", "status", "correct", "score",
+              "reason", "verdict", "error", "turns", "tokens", "cost", "wall_s"]
     w = csv.DictWriter(sys.stdout, fieldnames=fields)
     w.writeheader()
     for rec in records:
-        w.writerow({**rec, "tokens": json.dumps(rec["tokens"])})
+        w.writerow({**rec, "tokens": json.dumps(rec["tokens"]), "verdict": json.dumps(rec["verdict"])})
 
 
 @app.command("compare")
@@ -254,7 +266,8 @@ def compare_cmd(
 
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
-        sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
+        rows_a, rows_b = shared_rows(a.rows(), b.rows(), str(run_a), str(run_b))
+        sa, sb = compute_scores(rows_a, seen), compute_scores(rows_b, seen)
     table = Table(title=f"{run_a} → {run_b}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
         table.add_column(col, justify="right" if col not in ("method", "task") else "left")
@@ -270,6 +283,24 @@ def compare_cmd(
     console.print(table)
 
 
+def shared_rows(rows_a: list, rows_b: list, name_a: str, name_b: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    """The rows of the (instance, method) pairs both runs finished: a difference in rates must not come from
+    different questions. Says so when the runs differ; refuses when they share nothing."""
+    keys_a = {(r.instance_id, r.method) for r in rows_a}
+    keys_b = {(r.instance_id, r.method) for r in rows_b}
+    shared = keys_a & keys_b
+    if not shared:
+        raise CodesteerError(f"{name_a} and {name_b} share no finished (instance, method) pair: compare needs runs "
+                             "on the same manifest and methods")
+    if keys_a != keys_b:
+        ids_a, ids_b = {k[0] for k in keys_a}, {k[0] for k in keys_b}
+        both = {k[0] for k in shared}
+        console.print(f"coverage differs: A has {len(ids_a)} instances ({len(keys_a)} samples), B has {len(ids_b)} "
+                      f"({len(keys_b)}); comparing only the {len(both)} instances ({len(shared)} samples) both finished",
+                      highlight=False)
+    return [r for r in rows_a if (r.instance_id, r.method) in shared], [r for r in rows_b if (r.instance_id, r.method) in shared]
+
+
 @app.command("report")
 def report_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
@@ -279,4 +310,4 @@ def report_cmd(
     from codesteer.eval import write_report
 
     html, md = write_report(run_dir, complete_only=complete_only)
-    console.print(f"wrote {html} and {md}")
+    console.print(f"wrote {html}, {md} and {html.parent / 'results.json'}")

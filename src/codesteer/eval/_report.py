@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from codesteer.eval._results import results_document
 from codesteer.eval._scores import Scores, complete_instances, compute_scores
 from codesteer.eval._store import RunStore
 from codesteer.symbench import tasks as all_tasks
@@ -208,7 +209,7 @@ def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], questio
 
 
 def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` into the run folder; returns both paths.
+    """Write ``report.html``, ``report.md`` and ``results.json`` into the run folder; returns the first two paths.
 
     ``complete_only`` scores only the instances every method has finished (for a run stopped part-way).
     """
@@ -239,6 +240,8 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
                          f"<style>{_CSS}</style></head><body>{body}</body></html>", encoding="utf-8")
     md_path = run / "report.md"
     md_path.write_text(markdown_summary(s, cfg), encoding="utf-8")
+    (run / "results.json").write_text(json.dumps(results_document(s, cfg, complete_only=complete_only), indent=1,
+                                                  ensure_ascii=False) + "\n", encoding="utf-8")
     return html_path, md_path
 
 
