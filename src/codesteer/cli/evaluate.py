@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import csv
 import json
+import os
 import sys
+import threading
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -134,7 +137,8 @@ def run_cmd(
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None,
                                   **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
                                   **({"connection": _connection(options)} if _connection(options) else {})})
-        with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
+        with (sandbox or contextlib.nullcontext(), library_warnings(out / "warnings.log") as noted,
+              _progress(len(instances) * len(method_names)) as update):
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
                                     workers=ray_workers)
@@ -143,6 +147,8 @@ def run_cmd(
                 prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=update))
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
                       + (f" (last: {prog.last_error})" if prog.errors else ""))
+        if noted[0]:
+            console.print(f"{noted[0]} warning(s) from libraries written to {out / 'warnings.log'}", highlight=False)
         _print_summary(store)
     if report:
         from codesteer.eval import write_report
@@ -151,22 +157,115 @@ def run_cmd(
         console.print(f"report: {html}  (summary: {md}; numbers: {html.parent / 'results.json'})")
 
 
+@contextlib.contextmanager
+def library_warnings(log: Path):  # type: ignore[no-untyped-def]
+    """Send Python warnings (transformers' and torch's deprecation notices, ...) to ``log`` instead of the
+    display, once per source line; yields a one-item list with how many were written."""
+    count = [0]
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+        count[0] += 1
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # its logger writes straight to stderr otherwise
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield count
+
+
+HEARTBEAT_S = 5.0  # how often a log is offered a line; ``progress_printer`` writes at most one per 30 s
+
+
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
-    per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
+    per = " ".join(f"{m}: {c}/{d} correct" for m, (d, c) in p.per_method.items())
     tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
-    return f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else "")
+    return (f"{per} · {tasks} · {_live(p)} · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
+
+
+def _live(p) -> str:  # type: ignore[no-untyped-def]
+    """What moves while no sample finishes: samples in flight, calls waiting for an answer, tokens so far."""
+    from codesteer.models import waiting_calls
+
+    waiting = waiting_calls()
+    calls = f"{p.calls_active} calls open" + (f" ({waiting} waiting for a connection)" if waiting else "")
+    return f"{p.in_flight} in flight · {calls} · {max(p.live_tokens, p.tokens)} tok"
+
+
+@contextlib.contextmanager
+def _heartbeat(update, every_s: float = HEARTBEAT_S):  # type: ignore[no-untyped-def]
+    """Offer ``update`` the latest counters every ``every_s`` seconds as well as on each finished sample, so a
+    log shows a long run alive while its samples are still in flight."""
+    latest: list = []  # type: ignore[type-arg]
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every_s):
+            if latest:
+                update(latest[-1])
+
+    thread = threading.Thread(target=tick, name="progress-heartbeat", daemon=True)
+    thread.start()
+
+    def offer(p) -> None:  # type: ignore[no-untyped-def]
+        latest[:] = [p]
+        update(p)
+
+    try:
+        yield offer
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Bar(Progress):
+    """Task rows, then one line of live counts under them (a line of its own, so rows keep to 80 columns)."""
+
+    status_line = ""
+
+    def get_renderables(self):  # type: ignore[no-untyped-def]
+        from rich.text import Text
+
+        yield self.make_tasks_table(self.tasks)
+        if self.status_line:
+            yield Text(self.status_line, no_wrap=True, overflow="ellipsis")
+
+
+def progress_bar(out_console) -> _Bar:  # type: ignore[no-untyped-def]
+    """Rows that fit 80 columns: the run (done/total, elapsed, time left) and one row per method."""
+    from rich.progress import TimeRemainingColumn
+    from rich.table import Column
+
+    return _Bar(TextColumn("{task.description}", table_column=Column(max_width=22, no_wrap=True, overflow="ellipsis")),
+                BarColumn(bar_width=14), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[info]}", table_column=Column(max_width=13, no_wrap=True, overflow="ellipsis")),
+                console=out_console, transient=False)
 
 
 @contextlib.contextmanager
 def _progress(total: int):  # type: ignore[no-untyped-def]
-    """A live bar on a terminal; in a log, the plain lines of ``progress_printer``."""
+    """A live bar on a terminal; in a log, the plain lines of ``progress_printer`` with a heartbeat."""
     if not console.is_terminal:
-        yield progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))
+        with _heartbeat(progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))) as offer:
+            yield offer
         return
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[info]}"), console=console, transient=False) as bar:
-        tid = bar.add_task("samples", total=total, info="")
-        yield lambda p: bar.update(tid, completed=p.finished, info=_describe(p))
+    with progress_bar(console) as bar:
+        tid = bar.add_task("[bold]samples", total=total, info="")
+        rows: dict[str, object] = {}
+
+        def update(p) -> None:  # type: ignore[no-untyped-def]
+            bar.status_line = _live(p) + (f" · {p.errors} errors" if p.errors else "")
+            bar.update(tid, completed=p.finished, info="")
+            for m, (finished, n) in p.method_progress.items():
+                if m not in rows:
+                    rows[m] = bar.add_task(m, total=n, info="")
+                correct = p.per_method.get(m, [0, 0])[1]
+                bar.update(rows[m], completed=finished, info=f"{correct} correct")
+
+        with _heartbeat(update, every_s=1.0) as offer:
+            yield offer
 
 
 def _connection(options: dict[str, dict]) -> dict[str, dict]:  # type: ignore[type-arg]

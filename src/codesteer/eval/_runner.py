@@ -82,6 +82,10 @@ class Progress(RunCounters):
     per_method: dict[str, list[int]] = field(default_factory=dict)  # method -> [done, correct]
     per_task: dict[str, list[int]] = field(default_factory=dict)  # task -> [finished or skipped, total]
     last_task: str | None = None
+    method_progress: dict[str, list[int]] = field(default_factory=dict)  # method -> [finished or skipped, total]
+    in_flight: int = 0  # samples being solved now
+    calls_active: int = 0  # model calls started and not yet answered (waiting for a connection included)
+    live_tokens: int = 0  # tokens of every answered call so far, samples still in flight included
 
     @property
     def tasks_complete(self) -> int:
@@ -166,9 +170,12 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
         key = result_key(inst.id, m, cfg)
         counts = prog.per_task.setdefault(inst.task, [0, 0])
         counts[1] += 1
+        per_method = prog.method_progress.setdefault(m, [0, 0])
+        per_method[1] += 1
         if key in done:
             prog.skipped += 1
             counts[0] += 1
+            per_method[0] += 1
         else:
             todo.append((key, inst, m))
     return prog, todo
@@ -183,6 +190,7 @@ def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, 
               tokens=outcome.tokens, cost=outcome.cost, wall_s=outcome.wall_s, turns=outcome.turns,
               error=outcome.error)
     prog.per_task.setdefault(inst.task, [0, 0])[0] += 1
+    prog.method_progress.setdefault(method_name, [0, 0])[0] += 1
     prog.last_task = inst.task
     if outcome.error is not None:
         prog.errors += 1
@@ -226,11 +234,18 @@ async def run_eval(
     if on_update:
         on_update(prog)
 
+    live = Models(task=_LiveModel(models.task, prog), guide=_LiveModel(models.guide, prog) if models.guide else None,
+                  checker=_LiveModel(models.checker, prog) if models.checker else None)
+
     async def one(key: str, inst: Instance, method_name: str) -> None:
         async with sem:
             if fatal:
                 return
-            outcome = await solve_sample(inst, method_name, models, sandbox, opts)
+            prog.in_flight += 1
+            try:
+                outcome = await solve_sample(inst, method_name, live, sandbox, opts)
+            finally:
+                prog.in_flight -= 1
             record_outcome(store, key, inst, method_name, config, outcome, prog)
             if is_fatal(outcome, prog, len(todo)):
                 fatal.append(outcome.exception or ModelError(outcome.error or "model error"))
@@ -243,6 +258,27 @@ async def run_eval(
     if fatal:
         raise fatal[0]
     return prog
+
+
+class _LiveModel:
+    """Counts a run's model calls as they happen, so progress moves while no sample has finished yet."""
+
+    def __init__(self, inner: Any, prog: Progress) -> None:
+        self.inner = inner
+        self.spec: str = inner.spec
+        self._prog = prog
+
+    async def chat(self, messages: Any, **params: Any) -> Any:
+        self._prog.calls_active += 1
+        try:
+            completion = await self.inner.chat(messages, **params)
+        finally:
+            self._prog.calls_active -= 1
+        self._prog.live_tokens += completion.prompt_tokens + completion.completion_tokens
+        return completion
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 def build_models(config: RunConfig, get_model: Callable[..., ChatModel]) -> Models:

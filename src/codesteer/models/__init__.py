@@ -18,7 +18,7 @@ from codesteer.models._accounting import (
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
 from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
-from codesteer.models._remote import RetryPolicy
+from codesteer.models._remote import RetryPolicy, waiting_calls
 from codesteer.models._scripted import ScriptedModel
 from codesteer.models._server import ModelServer, serve
 from codesteer.models._types import (
@@ -69,4 +69,5 @@ __all__ = [
     "price_for",
     "serve",
     "tracked",
+    "waiting_calls",
 ]

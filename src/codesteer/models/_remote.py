@@ -127,6 +127,11 @@ class EndpointLimiter:
         self._wake()
 
 
+def waiting_calls() -> int:
+    """Requests queued behind a full endpoint (``--max-connections``), over every endpoint and event loop."""
+    return sum(len(lim._waiters) for per_loop in list(_LIMITERS.values()) for lim in list(per_loop.values()))
+
+
 def endpoint_limiter(endpoint: str) -> EndpointLimiter:
     per_loop = _LIMITERS.setdefault(asyncio.get_running_loop(), {})
     if endpoint not in per_loop:
