@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +76,16 @@ def generate(name: str, n: int, *, seed: int, complexity: int | None = None, **k
     return out
 
 
-def verify(instance: Instance, response: str) -> Verdict:
-    """Score a whole model reply: the answer is its last ``<<<...>>>``. Never raises, never calls a model."""
+def verify(instance: Instance | Mapping[str, Any], response: str) -> Verdict:
+    """Score a whole model reply: the answer is its last ``<<<...>>>``. Never raises, never calls a model.
+
+    ``instance`` may also be a row of the Hugging Face export (see ``Instance.from_row``).
+    """
     try:
+        if not isinstance(instance, Instance):
+            instance = Instance.from_row(instance)
         task = get_task(instance.task)
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         return Verdict(False, 0.0, f"error: {exc}")
     answer = extract_answer(response if isinstance(response, str) else "")
     if answer is None:
