@@ -125,7 +125,7 @@ def run_cmd(
                             max_retries=max_retries, max_connections=max_connections, model_args=model_arg)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
                          task_temperature=task_temperature, model_options=options)
-    with RunStore(out) as store:
+    with RunStore(out) as store, library_warnings(out / "warnings.log") as noted:
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         try:
@@ -137,8 +137,7 @@ def run_cmd(
         store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None,
                                   **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
                                   **({"connection": _connection(options)} if _connection(options) else {})})
-        with (sandbox or contextlib.nullcontext(), library_warnings(out / "warnings.log") as noted,
-              _progress(len(instances) * len(method_names)) as update):
+        with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
                                     workers=ray_workers)
@@ -360,13 +359,21 @@ def compare_cmd(
     run_b: Annotated[Path, typer.Argument(help="Second run folder.")],
 ) -> None:
     """Per-task differences of success rate between two runs, per method, with a two-proportion test."""
-    from codesteer.eval import RunStore, compute_scores, two_proportion_p
+    from codesteer.eval import RunStore, compute_scores, shared_samples, two_proportion_p
     from codesteer.symbench import tasks as all_tasks
 
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
-        rows_a, rows_b = shared_rows(a.rows(), b.rows(), str(run_a), str(run_b))
+        rows_a, rows_b, coverage = shared_samples(a.rows(), b.rows())
         sa, sb = compute_scores(rows_a, seen), compute_scores(rows_b, seen)
+    if not rows_a:
+        raise CodesteerError(f"{run_a} and {run_b} share no finished (instance, method) pair: compare needs runs on "
+                             "the same manifest and methods")
+    if coverage["a_samples"] != coverage["shared_samples"] or coverage["b_samples"] != coverage["shared_samples"]:
+        console.print(f"coverage differs: A has {coverage['a_instances']} instances ({coverage['a_samples']} samples), "
+                      f"B has {coverage['b_instances']} ({coverage['b_samples']}); comparing only the "
+                      f"{coverage['shared_instances']} instances ({coverage['shared_samples']} samples) both finished",
+                      highlight=False)
     table = Table(title=f"{run_a} → {run_b}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
         table.add_column(col, justify="right" if col not in ("method", "task") else "left")
@@ -380,24 +387,6 @@ def compare_cmd(
             mark = "[bold]" if p < 0.05 else ""
             table.add_row(m, t, f"{ca.correct}/{ca.n}", f"{cb.correct}/{cb.n}", f"{mark}{d:+.0f}", f"{mark}{p:.3f}")
     console.print(table)
-
-
-def shared_rows(rows_a: list, rows_b: list, name_a: str, name_b: str) -> tuple[list, list]:  # type: ignore[type-arg]
-    """The rows of the (instance, method) pairs both runs finished: a difference in rates must not come from
-    different questions. Says so when the runs differ; refuses when they share nothing."""
-    keys_a = {(r.instance_id, r.method) for r in rows_a}
-    keys_b = {(r.instance_id, r.method) for r in rows_b}
-    shared = keys_a & keys_b
-    if not shared:
-        raise CodesteerError(f"{name_a} and {name_b} share no finished (instance, method) pair: compare needs runs "
-                             "on the same manifest and methods")
-    if keys_a != keys_b:
-        ids_a, ids_b = {k[0] for k in keys_a}, {k[0] for k in keys_b}
-        both = {k[0] for k in shared}
-        console.print(f"coverage differs: A has {len(ids_a)} instances ({len(keys_a)} samples), B has {len(ids_b)} "
-                      f"({len(keys_b)}); comparing only the {len(both)} instances ({len(shared)} samples) both finished",
-                      highlight=False)
-    return [r for r in rows_a if (r.instance_id, r.method) in shared], [r for r in rows_b if (r.instance_id, r.method) in shared]
 
 
 @app.command("report")

@@ -20,6 +20,7 @@ from codesteer.eval._scores import (
     complete_instances,
     compute_scores,
     normalised_average,
+    shared_samples,
     two_proportion_p,
     wilson,
 )
@@ -28,5 +29,5 @@ from codesteer.eval._store import ResultRow, RunStore, result_key
 __all__ = [
     "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
-    "SampleOutcome", "select_instances", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
+    "SampleOutcome", "select_instances", "shared_samples", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]
