@@ -100,3 +100,24 @@ def test_log_lines_say_what_is_in_flight(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert re.search(r"samples 1/1 · only_question: 0/1 correct · tasks 1/1 \(last: number_multiply\) · "
                      r"0 in flight · 0 calls open · \d+ tok", r.stdout), r.stdout
+
+
+def test_run_log_has_a_heartbeat_while_a_sample_is_in_flight(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the `run` command with a log-style (non-terminal) console: lines keep coming while the one
+    sample waits on a slow model, and they say a sample and a call are open."""
+    import functools
+
+    from codesteer.cli import _app
+    from tests.cli.test_bench import run
+
+    model = tmp_path / "slow.json"
+    model.write_text('{"default": "<<<1>>>", "delay_s": 1.5}')
+    monkeypatch.setattr(evaluate, "progress_printer", functools.partial(_app.progress_printer, every_s=0.2))
+    monkeypatch.setattr(evaluate, "HEARTBEAT_S", 0.05)
+    monkeypatch.setenv("CODESTEER_NO_CACHE", "1")
+    code, out, err = run(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model",
+                          f"scripted/{model}", "--out", str(tmp_path / "r"), "--no-report"], capsys)
+    assert code == 0, err
+    beats = [line for line in out.splitlines() if "samples 0/1" in line and "1 in flight · 1 calls open" in line]
+    assert len(beats) >= 3, out

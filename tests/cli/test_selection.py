@@ -158,6 +158,8 @@ def test_missing_key_names_the_flag(tmp_path: Path) -> None:
     (["run", "-M", "guide.dtype=float32"], "no separate guide model"),
     (["run", "--task-model", "openai/x@http://127.0.0.1:9/v1", "-M", "task.api_key=sk-123"], "api_key_env"),
     (["run", "-M", "task.device"], "ROLE.KEY=VALUE"),
+    (["run", "--task-model", "openai/x@http://127.0.0.1:9/v1", "-M", "task.temperature=1"], "--task-temperature"),
+    (["run", "--task-model", "openai/x@http://127.0.0.1:9/v1", "-M", "task.extra_body.messages=[]"], "sets 'messages'"),
     (["run", "--timeout", "0"], "--timeout must be > 0"),
     (["results", "{tmp}", "--format", "jsn"], "did you mean 'json'"),
 ])

@@ -157,3 +157,19 @@ def test_report_filters_in_headless_chromium(report: Path, tmp_path: Path) -> No
     target = ids["wrong"][-1]
     linked = _run_page(page, tmp_path, "#" + target)
     assert linked["hashOpen"] is True
+
+
+def test_calls_show_each_resent_message_once() -> None:
+    from codesteer.eval._report import _calls
+
+    history = "the long question " * 10
+    traj = {"calls": [
+        {"role": "guide", "model": "m", "messages": [{"role": "user", "content": history}], "reply": "<<<Code>>>"},
+        {"role": "guide", "model": "m", "messages": [{"role": "user", "content": history},
+                                                     {"role": "assistant", "content": "<<<Code>>>"},
+                                                     {"role": "user", "content": "<b>next</b>"}]},
+    ]}
+    text = _calls(traj)
+    assert text.count(history.strip()) == 1 and "same as call #1, message 1" in text
+    assert "&lt;b&gt;next&lt;/b&gt;" in text and "<b>next</b>" not in text
+    assert "model calls (2)" in text and "#2 guide · m · 0 → 0 tok · 0.00 s" in text

@@ -26,6 +26,13 @@ ModelArgs = Annotated[list[str] | None, typer.Option(
          "dtype=bfloat16, ...; other keys of openai/ and anthropic/ models go into the request body (top_k=20).")]
 
 
+# request fields the client fills in itself: a body field of the same name would silently override them
+_SET_BY_CODESTEER = {"model": "the model spec", "messages": "", "temperature": "--task-temperature",
+                     "max_tokens": "--task-max-tokens / --guide-max-tokens",
+                     "max_completion_tokens": "--task-max-tokens / --guide-max-tokens", "stop": "", "seed": "",
+                     "stream": ""}
+
+
 def _value(text: str) -> Any:
     """JSON where it parses (numbers, true/false, lists, objects), the plain string otherwise."""
     try:
@@ -82,6 +89,10 @@ def model_options(specs: dict[str, str | None], *, timeout: float | None = None,
             if key == "api_key":
                 raise CodesteerError(f"-M {role}.api_key: a key on the command line leaks into shell history and "
                                      f"process lists; put it in a variable and pass -M {role}.api_key_env=NAME")
+            for field in (value if key == "extra_body" and isinstance(value, dict) else {key: None}):
+                if field in _SET_BY_CODESTEER:
+                    raise CodesteerError(f"-M {role}.{key}: codesteer sets {field!r} in every request itself"
+                                         + (f"; use {_SET_BY_CODESTEER[field]}" if _SET_BY_CODESTEER[field] else ""))
             if key in known:
                 opts[key] = {**opts.get(key, {}), **value} if key == "extra_body" and isinstance(value, dict) else value
                 continue

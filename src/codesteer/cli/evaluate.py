@@ -193,7 +193,7 @@ def _live(p) -> str:  # type: ignore[no-untyped-def]
 
 
 @contextlib.contextmanager
-def _heartbeat(update, every_s: float = HEARTBEAT_S):  # type: ignore[no-untyped-def]
+def _heartbeat(update, every_s: float | None = None):  # type: ignore[no-untyped-def]
     """Offer ``update`` the latest counters every ``every_s`` seconds as well as on each finished sample, so a
     log shows a long run alive while its samples are still in flight."""
     latest: list = []  # type: ignore[type-arg]
@@ -204,6 +204,7 @@ def _heartbeat(update, every_s: float = HEARTBEAT_S):  # type: ignore[no-untyped
             if latest:
                 update(latest[-1])
 
+    every_s = HEARTBEAT_S if every_s is None else every_s
     thread = threading.Thread(target=tick, name="progress-heartbeat", daemon=True)
     thread.start()
 

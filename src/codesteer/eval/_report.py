@@ -257,9 +257,19 @@ def _calls(traj: dict[str, Any]) -> str:
     if not calls:
         return ""
     items = []
+    shown: dict[tuple[str, str], str] = {}  # (role, content) -> where it was first shown in this transcript
     for i, c in enumerate(calls, 1):
-        msgs = "".join(f'<div class="msg"><b>{_e(m.get("role", ""))}</b><pre>{_e(m.get("content", ""))}</pre></div>'
-                       for m in c.get("messages", []))
+        parts = []
+        for j, m in enumerate(c.get("messages", []), 1):
+            role, content = str(m.get("role", "")), str(m.get("content", ""))
+            # a conversation resends its whole history on every call: show each message once, refer back after
+            first = shown.get((role, content))
+            if first is not None and len(content) > 80:
+                parts.append(f'<div class="msg"><b>{_e(role)}</b> <i>same as {first}</i></div>')
+                continue
+            shown.setdefault((role, content), f"call #{i}, message {j}")
+            parts.append(f'<div class="msg"><b>{_e(role)}</b><pre>{_e(content)}</pre></div>')
+        msgs = "".join(parts)
         if not msgs:
             msgs = "<p><i>messages not recorded (a run from an older version)</i></p>"
         reply = f'<div class="msg"><b>reply</b><pre>{_e(c["reply"])}</pre></div>' if c.get("reply") else ""
