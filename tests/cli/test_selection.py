@@ -162,6 +162,10 @@ def test_missing_key_names_the_flag(tmp_path: Path) -> None:
     (["run", "--task-model", "openai/x@http://127.0.0.1:9/v1", "-M", "task.extra_body.messages=[]"], "sets 'messages'"),
     (["run", "--timeout", "0"], "--timeout must be > 0"),
     (["results", "{tmp}", "--format", "jsn"], "did you mean 'json'"),
+    (["bench", "export", "--out", "{tmp}/x", "--format", "jsonll"], "did you mean 'jsonl'"),
+    (["bench", "generate", "number_multipy"], "did you mean 'number_multiply'"),
+    (["solve", "game24", "--knob", "targt=24"], "did you mean 'target'"),
+    (["solve", "game24", "--method", "code_steer"], "did you mean 'codesteer'"),
 ])
 def test_did_you_mean(argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in argv]

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import did_you_mean
 from codesteer.symbench._parse import ParseError, extract_answer
 from codesteer.symbench._task import get_task, registry
 from codesteer.symbench._types import NO_ANSWER, Instance, TaskInfo, Verdict, malformed
@@ -28,7 +29,8 @@ def resolve_config(name: str, complexity: int, knobs: dict[str, Any]) -> dict[st
     unknown = sorted(set(knobs) - set(by_name))
     if unknown:
         valid = ", ".join(sorted(by_name)) or "(none)"
-        raise ValueError(f"unknown knob(s) {', '.join(unknown)} for task '{name}'; valid knobs: {valid}")
+        hint = did_you_mean(unknown[0], by_name) if len(unknown) == 1 else ""
+        raise ValueError(f"unknown knob(s) {', '.join(unknown)}{hint} for task '{name}'; valid knobs: {valid}")
     cfg = {k.name: k.default for k in task.knobs}
     cfg.update(task.presets[complexity])
     cfg.update({k: by_name[k].coerce(v, name) for k, v in knobs.items()})

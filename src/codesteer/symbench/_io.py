@@ -91,7 +91,7 @@ def select_tasks(spec: str) -> list[str]:
 def export(out_dir: str | Path, *, task_spec: str = "all", n: int = 100, seed: int = 0, fmt: str = "jsonl") -> Path:
     """Generate ``n`` instances per task and write them as JSONL files or a Hugging Face ``DatasetDict``."""
     if fmt not in ("jsonl", "hf"):
-        raise ValueError(f"unknown export format {fmt!r}; valid: jsonl, hf")
+        raise ValueError(f"unknown export format {fmt!r}{did_you_mean(fmt, ('jsonl', 'hf'))}; valid: jsonl, hf")
     out = Path(out_dir)
     names = select_tasks(task_spec)
     per_task = {name: generate(name, n, seed=seed) for name in names}
