@@ -7,6 +7,8 @@ non-zero; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class CodesteerError(Exception):
     """A mistake the user can fix; the message says how."""
@@ -18,3 +20,14 @@ class MissingExtraError(CodesteerError):
     def __init__(self, extra: str, what: str) -> None:
         super().__init__(f"{what} needs the '{extra}' extra: pip install 'codesteer[{extra}]'")
         self.extra = extra
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, or ``''`` when none is close.
+
+    Every "unknown task / method / option" message ends with it, so a typo costs one glance, not a list scan.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -56,6 +56,8 @@ def test_missing_extra_is_named(blocked: str, argv: list[str], extra: str, tmp_p
             raise ImportError(f"No module named '{blocked}'")
         return real_import(name, *args, **kwargs)
 
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "config.json").write_text("{}")  # a valid --base, so the missing extra is what fails
     monkeypatch.setattr(builtins, "__import__", fake_import)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     code, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)

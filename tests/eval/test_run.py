@@ -75,7 +75,7 @@ def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:
         assert all(sum(counts[m].values()) == s.overall[m].n for m in s.methods)
         rec = rows[0].to_record()
         assert set(rec) == {"instance_id", "task", "complexity", "method", "task_model", "guide_model", "correct",
-                            "score", "turns", "tokens", "cost", "wall_s"}
+                            "score", "turns", "tokens", "cost", "wall_s", "status", "reason", "error"}
     html, md = write_report(tmp_path)
     text = html.read_text()
     assert 'id="score-table"' in text and 'class="transcript"' in text and "<svg" in text

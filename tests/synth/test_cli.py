@@ -55,7 +55,9 @@ def test_synth_refuses_overlap_with_the_evaluation_manifest(setup, capsys) -> No
 
 
 def test_train_errors_are_one_line(tmp_path, capsys) -> None:
-    code, _, err = run(["train", "sft", "--base", str(tmp_path / "nope"), "--data", str(tmp_path), "--out",
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "config.json").write_text("{}")
+    code, _, err = run(["train", "sft", "--base", str(tmp_path / "base"), "--data", str(tmp_path), "--out",
                         str(tmp_path / "o")], capsys)
     assert code == 2 and "no training data" in err
     (tmp_path / "sft.jsonl").write_text('{"messages": []}\n')
@@ -66,3 +68,30 @@ def test_train_errors_are_one_line(tmp_path, capsys) -> None:
     assert code == 0 and Path(out.strip()).is_file()
     code, _, err = run(["train", "configs", "--path", "nope.yaml"], capsys)
     assert code == 2 and "fsdp.yaml" in err
+
+
+def test_synth_with_no_examples_fails_with_the_reason(setup, capsys) -> None:
+    d = setup["dir"]
+    (d / "task.json").write_text(json.dumps({"default": "<<<0>>>"}))  # always wrong
+    code, out, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)],
+                         capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "synth sft produced no examples: 0 correct trajectories out of 1 samples" in err
+    assert "stronger task or guide model" in err
+
+
+def test_synth_records_the_manifest_it_used(setup, capsys) -> None:
+    from codesteer.eval import RunStore
+
+    d = setup["dir"]
+    code, _, err = run(["synth", "sft", "--out", str(d / "out"), "--tasks", "number_multiply", "-n", "1",
+                        "--seed", "1000", *_models(d)], capsys)
+    assert code in (0, 2), err
+    with RunStore(d / "out", create=False) as store:
+        meta = store.meta()["synth_sft"]
+    used = Path(meta["manifest_used"])
+    assert used == (d / "out" / "manifest.jsonl").resolve() and meta["instances"] == 1 and meta["manifest"] is None
+    import hashlib
+
+    assert hashlib.sha256(used.read_bytes()).hexdigest() == meta["manifest_sha256"]
+    assert [i.id for i in symbench.read_jsonl(used)] == [i.id for i in symbench.generate("number_multiply", 1, seed=1000)]

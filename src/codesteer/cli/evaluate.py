@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import csv
 import json
+import os
 import sys
+import threading
+import warnings
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -16,6 +19,16 @@ from rich.table import Table
 
 from codesteer._terminal import visible
 from codesteer.cli._app import app, command_line, console, err_console, progress_printer
+from codesteer.cli._models import (
+    MaxConnections,
+    MaxRetries,
+    ModelArgs,
+    TaskTemperature,
+    Timeout,
+    explain_missing_key,
+    model_options,
+)
+from codesteer.errors import CodesteerError, did_you_mean
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -73,15 +86,30 @@ def run_cmd(
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --executor ray: cluster to join ('auto', 'ray://host:10001'); default starts a local Ray instance.")] = None,
     ray_workers: Annotated[int | None, typer.Option("--ray-workers", help="With --executor ray: actors to start, each with its own models (default: min(concurrency, cluster CPUs)).")] = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html at the end.")] = True,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N instances of each task of the manifest.")] = None,
+    sample_id: Annotated[str | None, typer.Option("--sample-id", help="Only these instance ids (comma list).")] = None,
+    task_temperature: TaskTemperature = 0.0,
+    timeout: Timeout = None,
+    max_retries: MaxRetries = None,
+    max_connections: MaxConnections = None,
+    model_arg: ModelArgs = None,
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
-    from codesteer.eval import RunStore, build_models, create_manifest, read_manifest, run_eval, run_eval_ray
+    from codesteer.eval import (
+        RunStore,
+        build_models,
+        create_manifest,
+        read_manifest,
+        run_eval,
+        run_eval_ray,
+        select_instances,
+    )
     from codesteer.methods import get_method
-    from codesteer.models import get_model
+    from codesteer.models import MissingKeyError, get_model
     from codesteer.sandbox import get_sandbox
 
     if executor not in ("local", "ray"):
-        raise ValueError(f"unknown executor {executor!r}; valid: local, ray")
+        raise ValueError(f"unknown executor {executor!r}{did_you_mean(executor, ('local', 'ray'))}; valid: local, ray")
     if executor != "ray" and (ray_address is not None or ray_workers is not None):
         raise ValueError("--ray-address and --ray-workers need --executor ray")
     if executor == "ray":
@@ -92,14 +120,26 @@ def run_cmd(
     for m in method_names:
         get_method(m)
     instances = read_manifest(manifest) if manifest else create_manifest(tasks, n, seed)
-    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
-    with RunStore(out) as store:
+    ids = [x.strip() for x in sample_id.split(",") if x.strip()] if sample_id else None
+    instances = select_instances(instances, limit=limit, ids=ids)
+    options = model_options({"task": task_model, "guide": guide_model, "checker": checker_model}, timeout=timeout,
+                            max_retries=max_retries, max_connections=max_connections, model_args=model_arg)
+    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
+                         task_temperature=task_temperature, model_options=options)
+    with RunStore(out) as store, library_warnings(out / "warnings.log") as noted:
         store.lock_run()  # before any model loads: a second process or another configuration is refused at once
         store.check_config(config.key_config())
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
-        models = build_models(config, get_model) if executor == "local" else None
-        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
+        try:
+            models = build_models(config, get_model) if executor == "local" else None
+        except MissingKeyError as exc:
+            if sandbox is not None:
+                sandbox.close()
+            raise explain_missing_key(exc, getattr(exc, "role", "task")) from None
+        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None,
+                                  **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
+                                  **({"connection": _connection(options)} if _connection(options) else {})})
         live: list = []  # the run's live counters, for the message when it is interrupted
 
         def track(p) -> None:  # type: ignore[no-untyped-def]
@@ -119,12 +159,14 @@ def run_cmd(
             _interrupted(out, live[0] if live else None, len(instances) * len(method_names), report)
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
                       + (f" (last: {visible(prog.last_error)})" if prog.errors else ""))
+        if noted[0]:
+            console.print(f"{noted[0]} warning(s) from libraries written to {visible(out / 'warnings.log')}", highlight=False)
         _print_summary(store)
     if report:
         from codesteer.eval import write_report
 
         html, md = write_report(out)
-        console.print(f"report: {visible(html)}  (summary: {visible(md)})")
+        console.print(f"report: {visible(html)}  (summary: {visible(md)}; numbers: {visible(html.parent / 'results.json')})")
 
 
 def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type: ignore[no-untyped-def]
@@ -141,26 +183,129 @@ def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type
     raise typer.Exit(130)
 
 
+@contextlib.contextmanager
+def library_warnings(log: Path):  # type: ignore[no-untyped-def]
+    """Send Python warnings (transformers' and torch's deprecation notices, ...) to ``log`` instead of the
+    display, once per source line; yields a one-item list with how many were written."""
+    count = [0]
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+        count[0] += 1
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # its logger writes straight to stderr otherwise
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield count
+
+
+HEARTBEAT_S = 5.0  # how often a log is offered a line; ``progress_printer`` writes at most one per 30 s
+
+
 def _describe(p) -> str:  # type: ignore[no-untyped-def]
-    per = " ".join(f"{m}:{c}/{d}" for m, (d, c) in p.per_method.items())
+    per = " ".join(f"{m}: {c}/{d} correct" for m, (d, c) in p.per_method.items())
     tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
-    return f"{per} · {tasks} · {p.tokens} tok · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else "")
+    return (f"{per} · {tasks} · {_live(p)} · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
+
+
+def _live(p) -> str:  # type: ignore[no-untyped-def]
+    """What moves while no sample finishes: samples in flight, calls waiting for an answer, tokens so far."""
+    from codesteer.models import waiting_calls
+
+    waiting = waiting_calls()
+    calls = f"{p.calls_active} calls open" + (f" ({waiting} waiting for a connection)" if waiting else "")
+    return f"{p.in_flight} in flight · {calls} · {max(p.live_tokens, p.tokens)} tok"
+
+
+@contextlib.contextmanager
+def _heartbeat(update, every_s: float | None = None):  # type: ignore[no-untyped-def]
+    """Offer ``update`` the latest counters every ``every_s`` seconds as well as on each finished sample, so a
+    log shows a long run alive while its samples are still in flight."""
+    latest: list = []  # type: ignore[type-arg]
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every_s):
+            if latest:
+                update(latest[-1])
+
+    every_s = HEARTBEAT_S if every_s is None else every_s
+    thread = threading.Thread(target=tick, name="progress-heartbeat", daemon=True)
+    thread.start()
+
+    def offer(p) -> None:  # type: ignore[no-untyped-def]
+        latest[:] = [p]
+        update(p)
+
+    try:
+        yield offer
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Bar(Progress):
+    """Task rows, then one line of live counts under them (a line of its own, so rows keep to 80 columns)."""
+
+    status_line = ""
+
+    def get_renderables(self):  # type: ignore[no-untyped-def]
+        from rich.text import Text
+
+        yield self.make_tasks_table(self.tasks)
+        if self.status_line:
+            yield Text(self.status_line, no_wrap=True, overflow="ellipsis")
+
+
+def progress_bar(out_console) -> _Bar:  # type: ignore[no-untyped-def]
+    """Rows that fit 80 columns: the run (done/total, elapsed, time left) and one row per method."""
+    from rich.progress import TimeRemainingColumn
+    from rich.table import Column
+
+    return _Bar(TextColumn("{task.description}", table_column=Column(max_width=22, no_wrap=True, overflow="ellipsis")),
+                BarColumn(bar_width=14), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[info]}", table_column=Column(max_width=13, no_wrap=True, overflow="ellipsis")),
+                console=out_console, transient=False)
 
 
 @contextlib.contextmanager
 def _progress(total: int):  # type: ignore[no-untyped-def]
-    """A live bar on a terminal; in a log, the plain lines of ``progress_printer``."""
+    """A live bar on a terminal; in a log, the plain lines of ``progress_printer`` with a heartbeat."""
     if not console.is_terminal:
-        yield progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))
+        with _heartbeat(progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))) as offer:
+            yield offer
         return
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[info]}", markup=False), console=console, transient=False) as bar:
-        tid = bar.add_task("samples", total=total, info="")
-        yield lambda p: bar.update(tid, completed=p.finished, info=visible(_describe(p), markup=False))
+    with progress_bar(console) as bar:
+        tid = bar.add_task("[bold]samples", total=total, info="")
+        rows: dict[str, object] = {}
+
+        def update(p) -> None:  # type: ignore[no-untyped-def]
+            bar.status_line = visible(_live(p) + (f" · {p.errors} errors" if p.errors else ""), markup=False)
+            bar.update(tid, completed=p.finished, info="")
+            for m, (finished, n) in p.method_progress.items():
+                if m not in rows:
+                    rows[m] = bar.add_task(m, total=n, info="")
+                correct = p.per_method.get(m, [0, 0])[1]
+                bar.update(rows[m], completed=finished, info=f"{correct} correct")
+
+        with _heartbeat(update, every_s=1.0) as offer:
+            yield offer
+
+
+def _connection(options: dict[str, dict]) -> dict[str, dict]:  # type: ignore[type-arg]
+    """The transport settings of each role, for the record (no key is ever among them: -M api_key is refused)."""
+    from codesteer.models import TRANSPORT_OPTIONS
+
+    picked = {role: {k: v for k, v in opts.items() if k in TRANSPORT_OPTIONS} for role, opts in options.items()}
+    return {role: opts for role, opts in picked.items() if opts}
 
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
-                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None):  # type: ignore[no-untyped-def]
+                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None, *,
+                task_temperature: float = 0.0, model_options: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
     """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides."""
     from codesteer.eval import RunConfig
     from codesteer.train import guide_view_for
@@ -175,7 +320,14 @@ def make_config(task_model: str, guide_model: str | None, checker_model: str | N
         guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
         selfcheck_attempts=caps.get("selfcheck_attempts", 2),
         guide_view=view or "full",
+        task_temperature=task_temperature,
+        model_options=model_options or {},
     )
+
+
+# the averages the HTML report shows, with the same labels
+AVERAGE_LABELS = (("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. unseen"),
+                  ("norm_total", "Ave. Norm. total"), ("raw_total", "raw average (total)"))
 
 
 def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
@@ -194,33 +346,40 @@ def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
         table.add_row(visible(t), *[("[bold green]" if rates[m].get(t, 0) == best and best > 0 else "") + f"{rates[m].get(t, 0):.0f}"
                            for m in s.methods])
     avg = s.averages()
-    table.add_row("[bold]norm. avg (total)", *[f"{avg[m].get('norm_total', 0):.1f}" for m in s.methods])
+    for key, label in AVERAGE_LABELS:
+        if any(key in avg[m] for m in s.methods):
+            table.add_row(f"[bold]{label}", *[f"{avg[m].get(key, 0):.1f}" for m in s.methods])
     console.print(table)
+    console.print("Ave. Norm.: each task's rate divided by the best method's rate on it, then averaged "
+                  "(the paper's normalisation); raw: the plain mean of the rates.", highlight=False)
 
 
 @app.command("results")
 def results_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
     fmt: Annotated[str, typer.Option("--format", help="json (JSON lines) or csv.")] = "json",
+    trajectories: Annotated[bool, typer.Option("--trajectories", help="JSON lines with each sample's whole trajectory (every model call, execution and check).")] = False,
 ) -> None:
-    """Dump one record per (instance, method, model configuration)."""
+    """Dump one record per (instance, method, model configuration), failed samples included (status, error)."""
     from codesteer.eval import RunStore
 
     if fmt not in ("json", "csv"):
-        raise ValueError(f"unknown format {fmt!r}; valid: json, csv")
+        raise ValueError(f"unknown format {fmt!r}{did_you_mean(fmt, ('json', 'csv'))}; valid: json, csv")
+    if trajectories and fmt != "json":
+        raise ValueError("--trajectories writes JSON lines; leave out --format csv")
     with RunStore(run_dir, create=False) as store:
         _warn_mixed(store)
-        records = [r.to_record() for r in store.rows()]
+        records = list(store.records(trajectories=trajectories))
     if fmt == "json":
         for rec in records:
-            sys.stdout.write(json.dumps(rec) + "\n")
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return
-    fields = ["instance_id", "task", "complexity", "method", "task_model", "guide_model", "correct", "score", "turns",
-              "tokens", "cost", "wall_s"]
+    fields = ["instance_id", "task", "complexity", "method", "task_model", "guide_model", "status", "correct", "score",
+              "reason", "verdict", "error", "turns", "tokens", "cost", "wall_s"]
     w = csv.DictWriter(sys.stdout, fieldnames=fields)
     w.writeheader()
     for rec in records:
-        w.writerow({**rec, "tokens": json.dumps(rec["tokens"])})
+        w.writerow({**rec, "tokens": json.dumps(rec["tokens"]), "verdict": json.dumps(rec["verdict"])})
 
 
 @app.command("compare")
@@ -229,14 +388,23 @@ def compare_cmd(
     run_b: Annotated[Path, typer.Argument(help="Second run folder.")],
 ) -> None:
     """Per-task differences of success rate between two runs, per method, with a two-proportion test."""
-    from codesteer.eval import RunStore, compute_scores, two_proportion_p
+    from codesteer.eval import RunStore, compute_scores, shared_samples, two_proportion_p
     from codesteer.symbench import tasks as all_tasks
 
     seen = {t.name: t.seen for t in all_tasks()}
     with RunStore(run_a, create=False) as a, RunStore(run_b, create=False) as b:
         _warn_mixed(a)
         _warn_mixed(b)
-        sa, sb = compute_scores(a.rows(), seen), compute_scores(b.rows(), seen)
+        rows_a, rows_b, coverage = shared_samples(a.rows(), b.rows())
+        sa, sb = compute_scores(rows_a, seen), compute_scores(rows_b, seen)
+    if not rows_a:
+        raise CodesteerError(f"{run_a} and {run_b} share no finished (instance, method) pair: compare needs runs on "
+                             "the same manifest and methods")
+    if coverage["a_samples"] != coverage["shared_samples"] or coverage["b_samples"] != coverage["shared_samples"]:
+        console.print(f"coverage differs: A has {coverage['a_instances']} instances ({coverage['a_samples']} samples), "
+                      f"B has {coverage['b_instances']} ({coverage['b_samples']}); comparing only the "
+                      f"{coverage['shared_instances']} instances ({coverage['shared_samples']} samples) both finished",
+                      highlight=False)
     table = Table(title=f"{visible(run_a)} → {visible(run_b)}")
     for col in ("method", "task", "A", "B", "Δ (pts)", "p"):
         table.add_column(col, justify="right" if col not in ("method", "task") else "left")
@@ -263,7 +431,7 @@ def report_cmd(
     with RunStore(run_dir, create=False) as store:
         _warn_mixed(store)
     html, md = write_report(run_dir, complete_only=complete_only)
-    console.print(f"wrote {visible(html)} and {visible(md)}")
+    console.print(f"wrote {visible(html)}, {visible(md)} and {visible(html.parent / 'results.json')}")
 
 
 def _warn_mixed(store) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,15 @@ from rich.syntax import Syntax
 from codesteer import symbench
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console
+from codesteer.cli._models import (
+    MaxConnections,
+    MaxRetries,
+    ModelArgs,
+    TaskTemperature,
+    Timeout,
+    build_role_model,
+    model_options,
+)
 from codesteer.cli.bench import parse_knobs
 
 DEFAULT_MODEL = "embedded/default"
@@ -20,7 +30,7 @@ DEFAULT_MODEL = "embedded/default"
 
 @app.command()
 def solve(
-    task: Annotated[str, typer.Argument(help="SymBench task name.")],
+    task: Annotated[str | None, typer.Argument(help="SymBench task name (not needed with --manifest/--id).")] = None,
     method: Annotated[str, typer.Option("--method", "-m", help="Method name (see `codesteer methods`).")] = "codesteer",
     task_model: Annotated[str, typer.Option("--task-model", help="Model spec of the task model.")] = DEFAULT_MODEL,
     guide_model: Annotated[str | None, typer.Option("--guide-model", help="Model spec of the guide (default: the task model).")] = None,
@@ -29,19 +39,28 @@ def solve(
     knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; 1 for embedded models.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
+    manifest: Annotated[Path | None, typer.Option("--manifest", help="Replay an instance of this manifest (with --id).")] = None,
+    instance_id: Annotated[str | None, typer.Option("--id", help="With --manifest: the instance id to solve.")] = None,
+    task_temperature: TaskTemperature = 0.0,
+    timeout: Timeout = None,
+    max_retries: MaxRetries = None,
+    max_connections: MaxConnections = None,
+    model_arg: ModelArgs = None,
 ) -> None:
-    """Generate one instance, solve it with a method, verify and print the trajectory."""
+    """Generate one instance (or take one from a manifest), solve it with a method, verify and print the trajectory."""
     from codesteer.cli.evaluate import make_config
     from codesteer.methods import get_method
-    from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
     from codesteer.steer import Models
 
     m = get_method(method)
-    inst = symbench.generate(task, 1, seed=seed, complexity=complexity, **parse_knobs(knob))[0]
-    task_m = get_model(task_model)
-    guide_m = get_model(guide_model) if guide_model else None
-    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, None).options()
+    inst = _instance(task, manifest, instance_id, seed, complexity, knob)
+    options = model_options({"task": task_model, "guide": guide_model}, timeout=timeout, max_retries=max_retries,
+                            max_connections=max_connections, model_args=model_arg)
+    task_m = build_role_model("task", task_model, options)
+    guide_m = build_role_model("guide", guide_model, options) if guide_model else None
+    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, None,
+                       task_temperature=task_temperature).options()
     with get_sandbox("local") as sandbox:
         traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, opts))
     verdict = symbench.verify(inst, traj.final_answer)
@@ -49,6 +68,27 @@ def solve(
         print(json.dumps({"instance": inst.to_dict(), "trajectory": traj.model_dump(), "verdict": verdict.to_dict()}))
         return
     print_trajectory(traj, verdict)
+
+
+def _instance(task: str | None, manifest: Path | None, instance_id: str | None, seed: int, complexity: int,
+              knob: list[str] | None) -> symbench.Instance:
+    """The instance to solve: replayed from a run's manifest by id, or freshly generated."""
+    if manifest is None:
+        if instance_id is not None:
+            raise ValueError("--id needs --manifest (the file the instance is in)")
+        if task is None:
+            raise ValueError("give a task name, or --manifest FILE --id ID to replay an instance of a run")
+        return symbench.generate(task, 1, seed=seed, complexity=complexity, **parse_knobs(knob))[0]
+    if instance_id is None:
+        raise ValueError("--manifest needs --id (which instance to solve)")
+    if knob:
+        raise ValueError("--knob applies to generated instances, not to one replayed from --manifest")
+    from codesteer.eval import read_manifest, select_instances
+
+    inst = select_instances(read_manifest(manifest), ids=[instance_id])[0]
+    if task is not None and task != inst.task:
+        raise ValueError(f"instance {instance_id!r} is a {inst.task} instance, not {task}")
+    return inst
 
 
 def print_trajectory(traj, verdict) -> None:  # type: ignore[no-untyped-def]

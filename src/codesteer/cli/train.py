@@ -11,6 +11,7 @@ import typer
 
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console, progress_printer
+from codesteer.errors import CodesteerError
 
 DEFAULT_TASK_MODEL = "embedded/default"
 
@@ -37,18 +38,31 @@ Concurrency = Annotated[int, typer.Option("--concurrency", help="Samples in flig
 
 
 def _instances(manifest: Path | None, tasks: str, n: int, seed: int, exclude: Path | None, drop: bool) -> tuple[list, dict]:
-    from codesteer.eval import create_manifest
-    from codesteer.symbench import read_jsonl
+    from codesteer.eval import create_manifest, read_manifest
     from codesteer.synth import check_disjoint
 
-    insts = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
+    insts = read_manifest(manifest) if manifest else create_manifest(tasks, n, seed)
     kept, report = check_disjoint(insts, exclude, drop=drop)
     if report["dropped"]:
         console.print(f"left out {report['dropped']} instance(s) that overlap {exclude}")
     if not kept:
         raise ValueError("no instances left to synthesise from")
-    return kept, {"manifest": str(manifest) if manifest else None, "tasks": tasks, "n": n, "seed": seed,
+    return kept, {"manifest": str(manifest.resolve()) if manifest else None, "tasks": tasks, "n": n, "seed": seed,
                   "disjointness": report}
+
+
+def _record_manifest(out: Path, insts: list, meta: dict) -> dict:  # type: ignore[type-arg]
+    """Keep the exact instances this synthesis used beside its data, and say so in its stored config: a data set
+    can then be traced to (and checked for overlap with) an evaluation manifest long after the input file is gone."""
+    import hashlib
+
+    from codesteer.symbench import write_jsonl
+
+    out.mkdir(parents=True, exist_ok=True)
+    used = out / "manifest.jsonl"
+    write_jsonl(insts, used)
+    digest = hashlib.sha256(used.read_bytes()).hexdigest()
+    return {**meta, "manifest_used": str(used.resolve()), "manifest_sha256": digest, "instances": len(insts)}
 
 
 def _models(guide: str, task: str, checker: str | None) -> Any:
@@ -90,6 +104,7 @@ def synth_sft(
     opts = SftSynthOptions(guide_temperature=guide_temperature, guide_view=guide_view, max_rounds=max_rounds,
                            attempts=attempts, max_turns=max_turns, concurrency=concurrency)
     insts, meta = _instances(manifest, tasks, n, seed, exclude_manifest, drop_overlap)
+    meta = _record_manifest(out, insts, meta)
     with get_sandbox("local") as sandbox:  # before any model loads torch: the zygote forks a clean process
         models = _models(guide_model, task_model, checker_model)
         para = get_model(paraphrase_model) if paraphrase_model else None
@@ -100,6 +115,11 @@ def synth_sft(
                   + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
     console.print(f"{prog.records} SFT conversations ({prog.duplicates} duplicates dropped) -> "
                   + ", ".join(prog.files.values()), highlight=False)
+    if prog.records == 0:
+        within = f" within --max-turns {max_turns}" if max_turns else ""
+        failed = f", {prog.errors} failed (last: {prog.last_error})" if prog.errors else ""
+        raise CodesteerError(f"synth sft produced no examples: 0 correct trajectories{within} out of {prog.total} "
+                             f"samples{failed}; try more samples (-n, --attempts) or a stronger task or guide model")
 
 
 @synth_app.command("dpo")
@@ -132,6 +152,7 @@ def synth_dpo(
                            guide_temperature=guide_temperature, guide_view=guide_view, max_rounds=max_rounds,
                            pairs=pairs, concurrency=concurrency)
     insts, meta = _instances(manifest, tasks, n, seed, exclude_manifest, drop_overlap)
+    meta = _record_manifest(out, insts, meta)
     with get_sandbox("local") as sandbox:
         models = _models(guide_model, task_model, checker_model)
         prog = asyncio.run(synthesize_dpo(insts, models, sandbox, out, opts, meta=meta, on_update=_status("trees")))
@@ -140,10 +161,15 @@ def synth_dpo(
                   + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
     console.print(f"{prog.pairs} preference pairs from {prog.trees} trees -> " + ", ".join(prog.files.values()),
                   highlight=False)
+    if prog.pairs == 0:
+        failed = f", {prog.errors} failed (last: {prog.last_error})" if prog.errors else ""
+        raise CodesteerError(f"synth dpo produced no examples: 0 preference pairs from {prog.trees} trees{failed} "
+                             "(no two sibling guidances scored differently); try more instances, more --branches, "
+                             "a higher --guide-temperature or a stronger task model")
 
 
 # --- training -------------------------------------------------------------------------------------------------
-Base = Annotated[Path, typer.Option("--base", help="Local transformers checkpoint to start from.")]
+Base = Annotated[str, typer.Option("--base", help="Local transformers checkpoint folder, or embedded/<name>, to start from.")]
 Data = Annotated[Path, typer.Option("--data", help="Folder written by `codesteer synth` (or the .jsonl file).")]
 TrainOut = Annotated[Path, typer.Option("--out", help="Folder for the trained checkpoint.")]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from codesteer.errors import CodesteerError
+from codesteer.errors import CodesteerError, did_you_mean
 from codesteer.symbench import Instance, generate, get_task, load_reference, select_tasks, verify
 from codesteer.symbench._api import COMPLEXITIES
 
@@ -115,4 +116,33 @@ def read_manifest(path: str | Path) -> list[Instance]:
                              + "\n  ".join(bad[:MAX_REPORTED]) + more)
     if not out:
         raise CodesteerError(f"manifest {p} holds no instances")
+    return out
+
+
+def select_instances(instances: Sequence[Instance], *, limit: int | None = None,
+                     ids: Sequence[str] | None = None) -> list[Instance]:
+    """The part of a manifest to run: the given ``ids`` (in manifest order), then the first ``limit`` per task.
+
+    Selecting never renames or regenerates instances, so a run on a subset stores rows that a later run on the
+    whole manifest resumes from.
+    """
+    out = list(instances)
+    if ids:
+        known = {i.id for i in out}
+        missing = [x for x in ids if x not in known]
+        if missing:
+            raise ValueError(f"no instance {missing[0]!r} in the manifest{did_you_mean(missing[0], known)}"
+                             + (f" (and {len(missing) - 1} more unknown)" if len(missing) > 1 else ""))
+        wanted = set(ids)
+        out = [i for i in out if i.id in wanted]
+    if limit is not None:
+        if limit < 1:
+            raise ValueError(f"--limit must be >= 1, got {limit}")
+        per_task: dict[str, int] = {}
+        kept = []
+        for inst in out:
+            per_task[inst.task] = per_task.get(inst.task, 0) + 1
+            if per_task[inst.task] <= limit:
+                kept.append(inst)
+        out = kept
     return out

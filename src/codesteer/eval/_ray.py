@@ -187,6 +187,7 @@ def _drive(ray: Any, actors: list[Any], todo: list[tuple[str, Instance, str]], c
             key, inst, method_name = queue.popleft()
             pending[actors[i].solve.remote(inst, method_name)] = (key, inst, method_name, i)
             load[i] += 1
+        prog.in_flight = len(pending)
         if not pending:
             break
         ready, _ = ray.wait(list(pending), num_returns=1)

@@ -6,13 +6,16 @@ import contextlib
 import html
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from codesteer.errors import CodesteerError
-from codesteer.eval._scores import Scores, complete_instances, compute_scores
+from codesteer.eval._results import results_document
+from codesteer.eval._scores import REASON_ORDER, Scores, complete_instances, compute_scores
 from codesteer.eval._store import RunStore
+from codesteer.symbench import Verdict
 from codesteer.symbench import tasks as all_tasks
 
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -30,6 +33,50 @@ details{border:1px solid #ddd;border-radius:4px;margin:6px 0;padding:4px 8px} su
 pre{background:#f6f8fa;padding:8px;overflow-x:auto;white-space:pre-wrap;max-height:400px;overflow-y:auto;font-size:12px}
 .turn{margin:6px 0 6px 12px;border-left:3px solid #ccc;padding-left:8px} .guide{border-color:#b07aa1} .task{border-color:#4e79a7}
 .legend span{display:inline-block;margin-right:12px} .sw{display:inline-block;width:10px;height:10px;margin-right:4px}
+.tablebox{max-width:100%;overflow-x:auto} .tablebox table{margin:0}
+#filters{position:sticky;top:0;background:#fff;padding:6px 0;z-index:1;display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+#filters input{min-width:240px} .permalink{color:#888;text-decoration:none;margin-left:6px}
+.expected{margin:6px 0} details.calls,details.call{border-color:#eee} .call .msg{margin:4px 0 4px 8px}
+.call .msg b{font-size:12px;color:#555}
+"""
+
+# Filter and search for the transcripts; inline (the report opens from file:// with no network), reads only the
+# page's own data attributes and text, and never writes model text into the page as HTML.
+_SCRIPT = """
+(function () {
+  var items = Array.prototype.slice.call(document.querySelectorAll('#transcripts details.transcript'));
+  var f = {task: document.getElementById('f-task'), method: document.getElementById('f-method'),
+           verdict: document.getElementById('f-verdict'), q: document.getElementById('f-q')};
+  var count = document.getElementById('f-count');
+  var text = new Map();
+  function apply() {
+    var q = f.q.value.trim().toLowerCase(), shown = 0;
+    items.forEach(function (d) {
+      if (q && !text.has(d)) { text.set(d, d.textContent.toLowerCase()); }
+      var ok = (!f.task.value || d.dataset.task === f.task.value) &&
+               (!f.method.value || d.dataset.method === f.method.value) &&
+               (!f.verdict.value || d.dataset.verdict === f.verdict.value) &&
+               (!q || text.get(d).indexOf(q) >= 0);
+      d.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + ' of ' + items.length + ' shown';
+  }
+  function openHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var d = id ? document.getElementById(id) : null;
+    if (d && d.matches('details.transcript')) { d.hidden = false; d.open = true; d.scrollIntoView(); }
+  }
+  var params = new URLSearchParams(location.search);
+  Object.keys(f).forEach(function (k) {
+    if (params.has(k)) { f[k].value = params.get(k); }
+    f[k].addEventListener('input', apply);
+    f[k].addEventListener('change', apply);
+  });
+  window.addEventListener('hashchange', openHash);
+  apply();
+  openHash();
+})();
 """
 
 
@@ -107,13 +154,13 @@ def _table_html(s: Scores) -> str:
     kinds, counts = s.reason_table()
     reason_rows = "".join(f'<tr><td class="l">{_e(m)}</td>' + "".join(f"<td>{counts[m][k]}</td>" for k in kinds)
                           + "</tr>" for m in s.methods)
-    return (f'<table id="score-table"><tr><th class="l">task</th>{head}</tr>{"".join(rows)}</table>'
-            '<h3>Cost per sample</h3><table id="cost-table"><tr><th class="l">method</th><th>samples</th><th>success %</th>'
-            f'<th>tokens</th><th>cost $</th><th>wall s</th></tr>{"".join(cost_rows)}</table>'
+    return (f'<div class="tablebox"><table id="score-table"><tr><th class="l">task</th>{head}</tr>{"".join(rows)}</table></div>'
+            '<h3>Cost per sample</h3><div class="tablebox"><table id="cost-table"><tr><th class="l">method</th><th>samples</th><th>success %</th>'
+            f'<th>tokens</th><th>cost $</th><th>wall s</th></tr>{"".join(cost_rows)}</table></div>'
             '<h3>Verdicts</h3><p>What the verifier said about each final answer (ok, wrong, breaks a rule of the task, '
             'malformed, or no answer between <code>&lt;&lt;&lt;</code> and <code>&gt;&gt;&gt;</code> at all).</p>'
-            f'<table id="reason-table"><tr><th class="l">method</th>{"".join(f"<th>{_e(_KIND_LABEL.get(k, k))}</th>" for k in kinds)}</tr>'
-            f"{reason_rows}</table>{_verdict_bars(s)}")
+            f'<div class="tablebox"><table id="reason-table"><tr><th class="l">method</th>{"".join(f"<th>{_e(_KIND_LABEL.get(k, k))}</th>" for k in kinds)}</tr>'
+            f'{reason_rows}</table></div><div class="tablebox">{_verdict_bars(s)}</div>')
 
 
 def _verdict_bars(s: Scores) -> str:
@@ -208,12 +255,74 @@ def _plots_html(s: Scores) -> str:
             f'<h2>Success vs complexity</h2>{_legend(s.methods)}<div class="plots" id="complexity-plots">{"".join(blocks)}</div>')
 
 
-def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], question: str) -> str:
+def _clip(text: Any, limit: int, *, tail: bool = False) -> str:
+    """At most ``limit`` characters of ``text`` cut at a space, never mid-word, with an ellipsis where cut.
+
+    Cut before escaping: slicing escaped HTML could split an entity such as ``&amp;``.
+    """
+    t = str(text)
+    if len(t) <= limit:
+        return t
+    if tail:
+        part = t[-limit:]
+        space = part.find(" ")
+        return "…" + (part[space + 1:] if 0 <= space < limit // 2 else part)
+    part = t[:limit]
+    space = part.rfind(" ")
+    return (part[:space] if space > limit // 2 else part) + "…"
+
+
+def _anchor(row: Any, taken: set[str]) -> str:
+    """A stable, unique element id for a sample's transcript (the target of its link)."""
+    base = "s-" + re.sub(r"[^A-Za-z0-9_.-]", "_", f"{row.method}.{row.instance_id}")
+    anchor, k = base, 1
+    while anchor in taken:
+        k += 1
+        anchor = f"{base}-{k}"
+    taken.add(anchor)
+    return anchor
+
+
+def _calls(traj: dict[str, Any]) -> str:
+    """Every model call: role, model, tokens and latency, and (collapsed) the exact messages sent and the reply."""
+    calls = traj.get("calls", [])
+    if not calls:
+        return ""
+    items = []
+    shown: dict[tuple[str, str], str] = {}  # (role, content) -> where it was first shown in this transcript
+    for i, c in enumerate(calls, 1):
+        parts = []
+        for j, m in enumerate(c.get("messages", []), 1):
+            role, content = str(m.get("role", "")), str(m.get("content", ""))
+            # a conversation resends its whole history on every call: show each message once, refer back after
+            first = shown.get((role, content))
+            if first is not None and len(content) > 80:
+                parts.append(f'<div class="msg"><b>{_e(role)}</b> <i>same as {first}</i></div>')
+                continue
+            shown.setdefault((role, content), f"call #{i}, message {j}")
+            parts.append(f'<div class="msg"><b>{_e(role)}</b><pre>{_e(content)}</pre></div>')
+        msgs = "".join(parts)
+        if not msgs:
+            msgs = "<p><i>messages not recorded (a run from an older version)</i></p>"
+        reply = f'<div class="msg"><b>reply</b><pre>{_e(c["reply"])}</pre></div>' if c.get("reply") else ""
+        head = (f'#{i} {_e(c.get("role", ""))} · {_e(c.get("model", ""))} · {int(c.get("prompt_tokens", 0))} → '
+                f'{int(c.get("completion_tokens", 0))} tok · {float(c.get("latency_s", 0.0)):.2f} s'
+                + (" · cached" if c.get("cached") else ""))
+        items.append(f'<details class="call"><summary>{head}</summary>{msgs}{reply}</details>')
+    return f'<details class="calls"><summary>model calls ({len(calls)})</summary>{"".join(items)}</details>'
+
+
+def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], inst: Any, anchor: str) -> str:
     ok = verdict.get("correct")
+    reason = str(verdict.get("reason", ""))
+    kind = Verdict(bool(ok), 0.0, reason).kind
     head = (f'<summary><span class="{"ok" if ok else "bad"}">{"✔" if ok else "✘"}</span> {_e(row.method)} · '
             f"{_e(row.task)} · {_e(row.instance_id)} · {_e(row.turns)} turn(s) · {_e(row.total_tokens())} tok · {row.wall_s:.1f}s · "
-            f"{_e(verdict.get('reason', ''))}</summary>")
-    parts = [f"<pre>{_e(question)}</pre>"]
+            f'{_e(_clip(reason, 160))}<a class="permalink" href="#{_e(anchor)}" title="link to this sample">#</a></summary>')
+    question = inst.question if inst is not None else ""
+    expected = (f'<p class="expected"><b>expected answer</b> <code>{_e(_clip(inst.answer, 2000))}</code> · '
+                f"<b>verdict</b> {_e(reason)}</p>") if inst is not None else f'<p class="expected"><b>verdict</b> {_e(reason)}</p>'
+    parts = [expected, f"<pre>{_e(question)}</pre>"]
     guides = {g.get("index"): g for g in traj.get("guide_turns", [])}
     task_turns = traj.get("task_turns", [])
     for turn in task_turns:
@@ -231,7 +340,7 @@ def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], questio
             body.append(f"<i>symbolic checker:</i> {_e(turn['symbolic'].get('summary', ''))}<br>")
         if turn.get("selfcheck"):
             sc = turn["selfcheck"]
-            body.append(f"<i>self-check: {_e(sc.get('status'))}</i> {_e(sc.get('detail', ''))[:500]}")
+            body.append(f"<i>self-check: {_e(sc.get('status'))}</i> {_e(_clip(sc.get('detail', ''), 500))}")
         parts.append(f'<div class="turn task">{"".join(body)}</div>')
     shown = {turn.get("index") for turn in task_turns}
     for idx, g in guides.items():
@@ -239,21 +348,38 @@ def _transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], questio
             parts.append(f'<div class="turn guide"><b>guide {_e(idx)} ({_e(g.get("decision"))})</b>'
                          f'<pre>{_e(g.get("raw", ""))}</pre></div>')
     parts.append(f"<p>stop: {_e(traj.get('stop_reason'))} · final answer from {_e(traj.get('final_source'))}: "
-                 f"<code>{_e(str(traj.get('final_answer', ''))[-300:])}</code></p>")
-    return f'<details class="transcript">{head}{"".join(parts)}</details>'
+                 f"<code>{_e(_clip(traj.get('final_answer', ''), 300, tail=True))}</code></p>")
+    parts.append(_calls(traj))
+    data = (f'data-task="{_e(row.task)}" data-method="{_e(row.method)}" data-verdict="{_e(kind)}" '
+            f'data-correct="{"1" if ok else "0"}"')
+    return f'<details class="transcript" id="{_e(anchor)}" {data}>{head}{"".join(parts)}</details>'
 
 
-def _safe_transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], question: str) -> str:
+def _filters(rows: list[Any], kinds: list[str]) -> str:
+    """The filter bar over the transcripts: task, method, verdict and free text (see ``_SCRIPT``)."""
+    def select(name: str, label: str, values: list[str], labels: dict[str, str] | None = None) -> str:
+        opts = "".join(f'<option value="{_e(v)}">{_e((labels or {}).get(v, v))}</option>' for v in values)
+        return f'<label>{label} <select id="f-{name}"><option value="">all</option>{opts}</select></label>'
+
+    tasks = sorted({r.task for r in rows})
+    methods = sorted({r.method for r in rows})
+    return ('<div id="filters">' + select("task", "task", tasks) + select("method", "method", methods)
+            + select("verdict", "verdict", kinds, _KIND_LABEL)
+            + '<label>search <input id="f-q" type="search" placeholder="text in question, replies, code, output"></label>'
+            + '<span id="f-count"></span></div>')
+
+
+def _safe_transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], inst: Any, anchor: str) -> str:
     """A transcript, or a note where a stored trajectory does not have the shape we write (a crafted file)."""
     try:
-        return _transcript(row, traj, verdict, question)
+        return _transcript(row, traj, verdict, inst, anchor)
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         return (f'<details class="transcript"><summary>{_e(row.method)} · {_e(row.instance_id)}: unreadable transcript '
                 f"({_e(type(exc).__name__)})</summary></details>")
 
 
 def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` into the run folder; returns both paths.
+    """Write ``report.html``, ``report.md`` and ``results.json`` into the run folder; returns the first two paths.
 
     ``complete_only`` scores only the instances every method has finished (for a run stopped part-way).
     """
@@ -266,8 +392,12 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
         meta = store.meta()
         mixed = store.mixed_configs()
         insts = store.instances()
-        transcripts = [_safe_transcript(r, t, v, insts[r.instance_id].question if r.instance_id in insts else "")
-                       for r, t, v in store.trajectories()]
+        taken: set[str] = set()
+        stored = list(store.trajectories())
+        transcripts = [_safe_transcript(r, t, v, insts.get(r.instance_id), _anchor(r, taken)) for r, t, v in stored]
+        kinds_present = {Verdict(bool(v.get("correct")), 0.0, str(v.get("reason", ""))).kind for _, _, v in stored}
+        kinds = [k for k in REASON_ORDER if k in kinds_present] + sorted(kinds_present - set(REASON_ORDER))
+        filters = _filters([r for r, _, _ in stored], kinds)
     cfg = meta.get("config", {})
     if complete_only:
         cfg = {**cfg, "scored": f"{len({r.instance_id for r in rows})} instances every method finished "
@@ -280,13 +410,16 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
             f"Ave. Norm. divides each task's score by the best method's score on it (the paper's normalisation).</p>"
             f"{_table_html(s) if rows else '<p>No finished samples yet.</p>'}"
             f"{_plots_html(s) if rows else ''}"
-            f'<h2>Transcripts ({len(transcripts)})</h2><div id="transcripts">{"".join(transcripts)}</div>')
+            f'<h2>Transcripts ({len(transcripts)})</h2>{filters}<div id="transcripts">{"".join(transcripts)}</div>'
+            f"<script>{_SCRIPT}</script>")
     html_path = run / "report.html"
     md_path = run / "report.md"
     md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg)  # all rendered before writing
+    results = json.dumps(results_document(s, cfg, complete_only=complete_only), indent=1, ensure_ascii=False) + "\n"
     _write_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
                              f"<style>{_CSS}</style></head><body>{body}</body></html>")
     _write_atomic(md_path, md)
+    _write_atomic(run / "results.json", results)
     return html_path, md_path
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from codesteer.eval._store import RunStore, result_key
 from codesteer.methods import get_method
-from codesteer.models import ChatModel, ModelError
+from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions
 from codesteer.symbench import Instance, get_task, verify
@@ -31,17 +31,29 @@ class RunConfig:
     guide_max_tokens: int = 1024
     selfcheck_attempts: int = 2
     guide_view: str = "full"
+    task_temperature: float = 0.0
+    # role ("task", "guide", "checker") -> options of ``get_model`` (timeouts, retries, request-body fields, ...)
+    model_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def key_config(self) -> dict[str, Any]:
-        return {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
-                "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
-                "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
-                "guide_view": self.guide_view}
+        """What makes two rows comparable; settings left at their defaults are omitted so older runs still resume."""
+        key = {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
+               "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
+               "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
+               "guide_view": self.guide_view}
+        if self.task_temperature:
+            key["task_temperature"] = self.task_temperature
+        model_args = {role: {k: v for k, v in opts.items() if k not in TRANSPORT_OPTIONS}
+                      for role, opts in sorted(self.model_options.items())}
+        model_args = {role: opts for role, opts in model_args.items() if opts}
+        if model_args:
+            key["model_args"] = model_args
+        return key
 
     def options(self) -> SteerOptions:
         return SteerOptions(max_rounds=self.max_rounds, task_max_tokens=self.task_max_tokens,
                             guide_max_tokens=self.guide_max_tokens, selfcheck_attempts=self.selfcheck_attempts,
-                            guide_view=self.guide_view)
+                            guide_view=self.guide_view, task_temperature=self.task_temperature)
 
 
 @dataclass
@@ -70,6 +82,10 @@ class Progress(RunCounters):
     per_method: dict[str, list[int]] = field(default_factory=dict)  # method -> [done, correct]
     per_task: dict[str, list[int]] = field(default_factory=dict)  # task -> [finished or skipped, total]
     last_task: str | None = None
+    method_progress: dict[str, list[int]] = field(default_factory=dict)  # method -> [finished or skipped, total]
+    in_flight: int = 0  # samples being solved now
+    calls_active: int = 0  # model calls started and not yet answered (waiting for a connection included)
+    live_tokens: int = 0  # tokens of every answered call so far, samples still in flight included
 
     @property
     def tasks_complete(self) -> int:
@@ -158,9 +174,12 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
         key = result_key(inst.id, m, cfg)
         counts = prog.per_task.setdefault(inst.task, [0, 0])
         counts[1] += 1
+        per_method = prog.method_progress.setdefault(m, [0, 0])
+        per_method[1] += 1
         if key in done:
             prog.skipped += 1
             counts[0] += 1
+            per_method[0] += 1
         else:
             todo.append((key, inst, m))
     return prog, todo
@@ -175,6 +194,7 @@ def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, 
               tokens=outcome.tokens, cost=outcome.cost, wall_s=outcome.wall_s, turns=outcome.turns,
               error=outcome.error)
     prog.per_task.setdefault(inst.task, [0, 0])[0] += 1
+    prog.method_progress.setdefault(method_name, [0, 0])[0] += 1
     prog.last_task = inst.task
     if outcome.error is not None:
         prog.errors += 1
@@ -218,11 +238,18 @@ async def run_eval(
     if on_update:
         on_update(prog)
 
+    live = Models(task=_LiveModel(models.task, prog), guide=_LiveModel(models.guide, prog) if models.guide else None,
+                  checker=_LiveModel(models.checker, prog) if models.checker else None)
+
     async def one(key: str, inst: Instance, method_name: str) -> None:
         async with sem:
             if fatal:
                 return
-            outcome = await solve_sample(inst, method_name, models, sandbox, opts)
+            prog.in_flight += 1
+            try:
+                outcome = await solve_sample(inst, method_name, live, sandbox, opts)
+            finally:
+                prog.in_flight -= 1
             record_outcome(store, key, inst, method_name, config, outcome, prog)
             if is_fatal(outcome, prog, len(todo)):
                 fatal.append(outcome.exception or ModelError(outcome.error or "model error"))
@@ -237,12 +264,38 @@ async def run_eval(
     return prog
 
 
-def build_models(config: RunConfig, get_model: Callable[[str], ChatModel]) -> Models:
-    return Models(
-        task=get_model(config.task_model),
-        guide=get_model(config.guide_model) if config.guide_model else None,
-        checker=get_model(config.checker_model) if config.checker_model else None,
-    )
+class _LiveModel:
+    """Counts a run's model calls as they happen, so progress moves while no sample has finished yet."""
+
+    def __init__(self, inner: Any, prog: Progress) -> None:
+        self.inner = inner
+        self.spec: str = inner.spec
+        self._prog = prog
+
+    async def chat(self, messages: Any, **params: Any) -> Any:
+        self._prog.calls_active += 1
+        try:
+            completion = await self.inner.chat(messages, **params)
+        finally:
+            self._prog.calls_active -= 1
+        self._prog.live_tokens += completion.prompt_tokens + completion.completion_tokens
+        return completion
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def build_models(config: RunConfig, get_model: Callable[..., ChatModel]) -> Models:
+    """The run's models, each with the ``model_options`` of its role."""
+    built: dict[str, ChatModel | None] = {}
+    for role, spec in (("task", config.task_model), ("guide", config.guide_model), ("checker", config.checker_model)):
+        try:
+            built[role] = get_model(spec, **config.model_options.get(role, {})) if spec else None
+        except ModelError as exc:
+            exc.role = role  # type: ignore[attr-defined]  # which of the run's models, for the caller's message
+            raise
+    assert built["task"] is not None
+    return Models(task=built["task"], guide=built["guide"], checker=built["checker"])
 
 
 def default_run_dir() -> Path:

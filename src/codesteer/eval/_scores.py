@@ -120,6 +120,24 @@ def complete_instances(rows: Iterable[ResultRow]) -> list[ResultRow]:
             if per_instance[(r.task_model, r.guide_model, r.instance_id)] == methods[(r.task_model, r.guide_model)]]
 
 
+def shared_samples(rows_a: Iterable[ResultRow], rows_b: Iterable[ResultRow]
+                   ) -> tuple[list[ResultRow], list[ResultRow], dict[str, int]]:
+    """The rows of the (instance, method) pairs both runs finished, and how much each run covers.
+
+    Two runs compared on different questions would show a difference that is not the methods' or the models';
+    comparing only the shared pairs keeps the two-proportion test honest.
+    """
+    rows_a, rows_b = list(rows_a), list(rows_b)
+    keys_a = {(r.instance_id, r.method) for r in rows_a}
+    keys_b = {(r.instance_id, r.method) for r in rows_b}
+    shared = keys_a & keys_b
+    coverage = {"a_instances": len({k[0] for k in keys_a}), "a_samples": len(keys_a),
+                "b_instances": len({k[0] for k in keys_b}), "b_samples": len(keys_b),
+                "shared_instances": len({k[0] for k in shared}), "shared_samples": len(shared)}
+    return ([r for r in rows_a if (r.instance_id, r.method) in shared],
+            [r for r in rows_b if (r.instance_id, r.method) in shared], coverage)
+
+
 def compute_scores(rows: Iterable[ResultRow], seen: Mapping[str, bool]) -> Scores:
     rows = list(rows)
     methods = sorted({r.method for r in rows}, key=_method_order)

@@ -97,7 +97,7 @@ class ResultRow:
             "task_model": self.task_model, "guide_model": self.guide_model, "correct": self.correct,
             "score": self.score, "turns": self.turns,
             "tokens": {role: int(t.get("prompt_tokens", 0) + t.get("completion_tokens", 0)) for role, t in self.tokens.items()},
-            "cost": self.cost, "wall_s": self.wall_s,
+            "cost": self.cost, "wall_s": self.wall_s, "status": self.status, "reason": self.reason, "error": self.error,
         }
 
 
@@ -332,6 +332,19 @@ class RunStore:
         with self._guard():
             raw = self._db.execute(q + " ORDER BY method, task, instance_id").fetchall()
             return [self._row(r) for r in raw]
+
+    def records(self, *, trajectories: bool = False) -> Iterator[dict[str, Any]]:
+        """Every row, failed ones included, in the export shape with its stored verdict (and trajectory)."""
+        extra = ", trajectory" if trajectories else ""
+        with self._lock:
+            raw = self._db.execute(f"SELECT {self._ROW_COLUMNS}, verdict{extra} FROM results "
+                                   "ORDER BY method, task, instance_id").fetchall()
+        for r in raw:
+            rec = self._row(r[:15]).to_record()
+            rec["verdict"] = json.loads(r[15]) if r[15] else None
+            if trajectories:
+                rec["trajectory"] = json.loads(r[16]) if r[16] else None
+            yield rec
 
     def trajectories(self, method: str | None = None) -> Iterator[tuple[ResultRow, dict[str, Any], dict[str, Any]]]:
         """(row, trajectory, verdict) for every finished row, for reports and data synthesis."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from codesteer.errors import did_you_mean
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions, Trajectory
 from codesteer.symbench import Instance
@@ -38,7 +39,7 @@ def get_method(name: str) -> Method:
     try:
         return _METHODS[name]
     except KeyError:
-        raise ValueError(f"unknown method {name!r}; valid methods: {', '.join(_METHODS)}") from None
+        raise ValueError(f"unknown method {name!r}{did_you_mean(name, _METHODS)}; valid methods: {', '.join(_METHODS)}") from None
 
 
 def methods() -> list[Method]:

@@ -17,8 +17,8 @@ from codesteer.models._accounting import (
 )
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
 from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
-from codesteer.models._registry import SPEC_FORMS, get_model
-from codesteer.models._remote import RetryPolicy
+from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
+from codesteer.models._remote import RetryPolicy, waiting_calls
 from codesteer.models._scripted import ScriptedModel
 from codesteer.models._server import ModelServer, serve
 from codesteer.models._types import (
@@ -37,6 +37,7 @@ __all__ = [
     "EMBEDDED",
     "EMBEDDED_ALIASES",
     "SPEC_FORMS",
+    "TRANSPORT_OPTIONS",
     "AuthError",
     "CachedModel",
     "ChatModel",
@@ -61,9 +62,12 @@ __all__ = [
     "embedded_path",
     "find_embedded_gguf",
     "get_model",
+    "is_remote",
     "load_prices",
     "open_cache",
+    "option_names",
     "price_for",
     "serve",
     "tracked",
+    "waiting_calls",
 ]

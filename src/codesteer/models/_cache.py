@@ -153,6 +153,9 @@ class CachedModel:
         self.inner = inner
         self.spec: str = inner.spec
         self.cache = cache
+        # request-body fields (vLLM's top_k, ...) change the reply, so they are part of the key
+        extra = getattr(inner, "extra_body", None)
+        self._key_spec = self.spec + ("#" + json.dumps(extra, sort_keys=True) if extra else "")
 
     async def chat(
         self,
@@ -166,7 +169,7 @@ class CachedModel:
         params = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed)
         if temperature > 0:
             return await self.inner.chat(messages, **params)
-        key = cache_key(self.spec, check_messages(messages), **params)
+        key = cache_key(self._key_spec, check_messages(messages), **params)
         hit = self.cache.get(key)
         if hit is not None:
             return hit

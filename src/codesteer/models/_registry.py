@@ -30,9 +30,30 @@ _REMOTE_OPTIONS = {
     "base_url",
     "prices",
     "retry_seed",
+    "extra_body",
 }
 _LOCAL_OPTIONS = {"device", "dtype", "max_batch"}
 _COMMON_OPTIONS = {"cache", "cache_path"}
+# options that change how a request travels, never what the model answers: a run's identity leaves them out
+TRANSPORT_OPTIONS = frozenset({
+    "timeout_s", "max_retries", "backoff_base_s", "backoff_max_s", "max_concurrency", "api_key_env", "api_key",
+    "prices", "retry_seed", "cache", "cache_path", "device", "max_batch",
+})
+
+
+def option_names(spec: str) -> frozenset[str]:
+    """The options ``get_model`` accepts for ``spec``'s provider (empty for an unknown provider)."""
+    provider = str(spec).partition("/")[0].strip().lower()
+    if provider in ("openai", "anthropic"):
+        return frozenset(_REMOTE_OPTIONS | _COMMON_OPTIONS)
+    if provider in ("hf", "embedded"):
+        return frozenset(_LOCAL_OPTIONS | _COMMON_OPTIONS)
+    return frozenset()
+
+
+def is_remote(spec: str) -> bool:
+    """True for providers reached over HTTP (the ones timeouts, retries and connection limits apply to)."""
+    return str(spec).partition("/")[0].strip().lower() in ("openai", "anthropic")
 
 
 def _bad_spec(spec: str, why: str = "") -> ModelSpecError:
@@ -62,6 +83,14 @@ def _policy(options: dict[str, Any]) -> RetryPolicy:
     return policy
 
 
+def _extra_body(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ModelSpecError(f"extra_body must be a mapping of request fields, got {value!r}")
+    return dict(value) or None
+
+
 def _max_batch(options: dict[str, Any]) -> int:
     try:
         value = int(options.get("max_batch", 16))
@@ -76,8 +105,8 @@ def get_model(spec: str, **options: Any) -> ChatModel:
     """Build a model from the same spec string the CLI takes.
 
     Options: ``timeout_s``, ``max_retries``, ``backoff_base_s``, ``backoff_max_s``, ``max_concurrency``,
-    ``api_key_env`` / ``api_key``, ``base_url``, ``prices`` (mapping or YAML path), ``retry_seed`` for remote
-    models; ``device``, ``dtype``, ``max_batch`` (requests decoded together, default 16) for hf/embedded; ``cache`` (default on; off also with
+    ``api_key_env`` / ``api_key``, ``base_url``, ``prices`` (mapping or YAML path), ``retry_seed``, ``extra_body``
+    (fields added to every request body, e.g. vLLM's ``top_k``) for remote models; ``device``, ``dtype``, ``max_batch`` (requests decoded together, default 16) for hf/embedded; ``cache`` (default on; off also with
     ``CODESTEER_NO_CACHE=1``) and ``cache_path`` for every provider but scripted, which is never cached.
     """
     if not isinstance(spec, str) or "/" not in spec:
@@ -102,6 +131,7 @@ def get_model(spec: str, **options: Any) -> ChatModel:
             max_concurrency=int(options.get("max_concurrency", 16)),
             prices=load_prices(options.get("prices")),
             retry_seed=options.get("retry_seed"),
+            extra_body=_extra_body(options.get("extra_body")),
         )
         if provider == "openai":
             from codesteer.models._remote import OpenAIModel

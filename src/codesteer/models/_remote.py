@@ -127,6 +127,11 @@ class EndpointLimiter:
         self._wake()
 
 
+def waiting_calls() -> int:
+    """Requests queued behind a full endpoint (``--max-connections``), over every endpoint and event loop."""
+    return sum(len(lim._waiters) for per_loop in list(_LIMITERS.values()) for lim in list(per_loop.values()))
+
+
 def endpoint_limiter(endpoint: str) -> EndpointLimiter:
     per_loop = _LIMITERS.setdefault(asyncio.get_running_loop(), {})
     if endpoint not in per_loop:
@@ -137,6 +142,23 @@ def endpoint_limiter(endpoint: str) -> EndpointLimiter:
 def _is_loopback(url: str) -> bool:
     host = (urlparse(url).hostname or "").lower()
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+# The hosted APIs a key is always needed for; any other explicit base URL is taken as a self-hosted server.
+HOSTED_APIS = ("api.openai.com", "api.anthropic.com", "deepseek.com")
+
+
+def _is_hosted(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    return not _is_loopback(url) and any(host == h or host.endswith("." + h) for h in HOSTED_APIS)
+
+
+def missing_key(env: str, base_url: str) -> MissingKeyError:
+    """The error for an unset key variable: it names the variable and the option that picks another one."""
+    exc = MissingKeyError(f"{env} is not set (needed for {base_url}): export {env}=<key>, or read the key from "
+                          "another variable with the model option api_key_env=NAME")
+    exc.env, exc.base_url = env, base_url  # type: ignore[attr-defined]  # the CLI rewrites the advice with its flag
+    return exc
 
 
 def _short(text: Any, limit: int = 200) -> str:
@@ -285,18 +307,20 @@ class OpenAIModel(_RemoteModel):
         max_concurrency: int = 16,
         prices: Prices | None = None,
         retry_seed: int | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
         base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        named_env = api_key_env is not None
         if api_key_env is None:
             api_key_env = "DEEPSEEK_API_KEY" if "deepseek.com" in base_url else "OPENAI_API_KEY"
         key = api_key or os.environ.get(api_key_env)
         if not key:
-            if not _is_loopback(base_url):
-                raise MissingKeyError(
-                    f"{api_key_env} is not set (needed for {base_url}; "
-                    "set it, or pass api_key_env=NAME_OF_ANOTHER_VARIABLE)"
-                )
-            key = "not-needed"  # local servers (vLLM, llama.cpp, codesteer serve) usually take any key
+            # a self-hosted server (vLLM, Ollama, llama.cpp, codesteer serve) usually takes any key; the hosted
+            # APIs, and any variable the user named, must supply one
+            if named_env or _is_hosted(base_url):
+                raise missing_key(api_key_env, base_url)
+            key = "not-needed"
+        self.extra_body = dict(extra_body) if extra_body else None
         super().__init__(
             _import_openai(),
             policy=policy or RetryPolicy(),
@@ -340,6 +364,8 @@ class OpenAIModel(_RemoteModel):
             kwargs["stop"] = list(stop)
         if seed is not None:
             kwargs["seed"] = int(seed)
+        if self.extra_body:
+            kwargs["extra_body"] = self.extra_body
 
         async def call(client: Any) -> Completion:
             start = time.perf_counter()
@@ -398,14 +424,17 @@ class AnthropicModel(_RemoteModel):
         max_concurrency: int = 16,
         prices: Prices | None = None,
         retry_seed: int | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
+        named_env = api_key_env is not None
         api_key_env = api_key_env or "ANTHROPIC_API_KEY"
         base_url = (base_url or "https://api.anthropic.com").rstrip("/")
         key = api_key or os.environ.get(api_key_env)
         if not key:
-            if not _is_loopback(base_url):
-                raise MissingKeyError(f"{api_key_env} is not set (needed for anthropic/{model})")
+            if named_env or _is_hosted(base_url):
+                raise missing_key(api_key_env, base_url)
             key = "not-needed"
+        self.extra_body = dict(extra_body) if extra_body else None
         try:
             import anthropic
         except ImportError:
@@ -468,6 +497,8 @@ class AnthropicModel(_RemoteModel):
             kwargs["system"] = system
         if stop:
             kwargs["stop_sequences"] = list(stop)
+        if self.extra_body:
+            kwargs["extra_body"] = self.extra_body
 
         async def call(client: Any) -> Completion:
             start = time.perf_counter()

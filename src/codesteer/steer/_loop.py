@@ -77,7 +77,8 @@ async def ask(
     c = await model.chat(messages, temperature=temperature, max_tokens=max_tokens, seed=seed)
     traj.calls.append(
         Call(role=role, model=c.model, prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
-             latency_s=c.latency_s, cost_usd=getattr(c, "cost_usd", 0.0), cached=c.cached)
+             latency_s=c.latency_s, cost_usd=getattr(c, "cost_usd", 0.0), cached=c.cached,
+             messages=[{"role": m["role"], "content": m["content"]} for m in messages], reply=c.text)
     )
     return c.text
 

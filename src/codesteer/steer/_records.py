@@ -21,6 +21,9 @@ class Call(BaseModel):
     latency_s: float = 0.0
     cost_usd: float = 0.0
     cached: bool = False
+    # exactly what was sent, so a report can show each call's prompt (and a bad prompt can be found)
+    messages: list[dict[str, str]] = Field(default_factory=list)
+    reply: str = ""
 
 
 class Execution(BaseModel):

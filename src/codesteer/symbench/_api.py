@@ -7,11 +7,12 @@ import json
 import random
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import did_you_mean
 from codesteer.symbench._parse import ParseError, extract_answer
 from codesteer.symbench._samples import _skipped
 from codesteer.symbench._task import get_task, registry
@@ -32,7 +33,8 @@ def resolve_config(name: str, complexity: int, knobs: dict[str, Any]) -> dict[st
     unknown = sorted(set(knobs) - set(by_name))
     if unknown:
         valid = ", ".join(sorted(by_name)) or "(none)"
-        raise ValueError(f"unknown knob(s) {', '.join(unknown)} for task '{name}'; valid knobs: {valid}")
+        hint = did_you_mean(unknown[0], by_name) if len(unknown) == 1 else ""
+        raise ValueError(f"unknown knob(s) {', '.join(unknown)}{hint} for task '{name}'; valid knobs: {valid}")
     cfg = {k.name: k.default for k in task.knobs}
     cfg.update(task.presets[complexity])
     cfg.update({k: by_name[k].coerce(v, name) for k, v in knobs.items()})
@@ -80,11 +82,16 @@ def generate(name: str, n: int, *, seed: int, complexity: int | None = None, **k
     return out
 
 
-def verify(instance: Instance, response: str) -> Verdict:
-    """Score a whole model reply: the answer is its last ``<<<...>>>``. Never raises, never calls a model."""
+def verify(instance: Instance | Mapping[str, Any], response: str) -> Verdict:
+    """Score a whole model reply: the answer is its last ``<<<...>>>``. Never raises, never calls a model.
+
+    ``instance`` may also be a row of the Hugging Face export (see ``Instance.from_row``).
+    """
     try:
+        if not isinstance(instance, Instance):
+            instance = Instance.from_row(instance)
         task = get_task(instance.task)
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         return Verdict(False, 0.0, f"error: {exc}")
     answer = extract_answer(response if isinstance(response, str) else "")
     if answer is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from codesteer.errors import did_you_mean
 from codesteer.symbench._types import Knob, TaskInfo, Verdict
 
 
@@ -138,4 +139,4 @@ def get_task(name: str) -> Task:
     try:
         return reg[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown task {name!r}; valid tasks: {', '.join(sorted(reg))}") from None
+        raise ValueError(f"unknown task {name!r}{did_you_mean(name, reg)}; valid tasks: {', '.join(sorted(reg))}") from None

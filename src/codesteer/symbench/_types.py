@@ -145,6 +145,21 @@ class Instance:
         )
 
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Instance:
+        """An instance from a row of the Hugging Face export (``bench export --format hf``): ``data`` arrives as
+        the JSON text it is stored as there (a dict is taken as is); the extra columns (split, seen) are ignored."""
+        data = row.get("data")
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                raise ValueError("instance row's 'data' column is not JSON text") from None
+        if data is not None and not isinstance(data, Mapping):
+            raise ValueError("instance row's 'data' must be a JSON object")
+        return cls.from_dict({**row, "data": data})
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one reply.

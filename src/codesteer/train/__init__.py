@@ -20,6 +20,7 @@ from codesteer.train._trainer import (
     guide_view_for,
     preference_margin,
     prepare_tokenizer,
+    resolve_base,
     run_trainer,
     shipped_configs,
     train_dpo,
@@ -30,6 +31,6 @@ from codesteer.train._trainer import (
 __all__ = [
     "DPO_DEFAULTS", "GUIDE_MARKER", "SFT_DEFAULTS", "TrainOptions", "TrainResult", "assistant_mask", "build_tiny_llama",
     "build_dpo_trainer", "build_sft_trainer", "chatml_generation_template", "completion_logprob", "config_path", "guide_view_for",
-    "preference_margin", "prepare_tokenizer", "run_trainer", "shipped_configs", "train_dpo", "train_sft",
+    "preference_margin", "prepare_tokenizer", "resolve_base", "run_trainer", "shipped_configs", "train_dpo", "train_sft",
     "write_marker",
 ]

@@ -298,9 +298,27 @@ def _check_out(out: str | Path) -> Path:
     return p
 
 
+def resolve_base(base: str | Path) -> Path:
+    """The folder a training run starts from: a local transformers checkpoint (``hf/`` prefix allowed) or an
+    ``embedded/<name>`` model (its converted copy). Anything else is refused here, before torch is imported."""
+    text = str(base).strip()
+    if text.startswith("embedded/"):
+        from codesteer.models._local import embedded_path, resolve_embedded_name
+
+        name = resolve_embedded_name(text.removeprefix("embedded/"))
+        return embedded_path(name)
+    path = Path(text.removeprefix("hf/")).expanduser()
+    if (path / "config.json").is_file():
+        return path
+    what = "no such folder" if not path.exists() else "no config.json"
+    raise CodesteerError(f"--base {text}: not a model folder ({what}); give a local transformers checkpoint folder or an embedded/<name> "
+                         "model (hub ids and API models cannot be trained here: download the checkpoint first)")
+
+
 def build_sft_trainer(base: str | Path, data: str | Path, out: str | Path, opts: TrainOptions | None = None) -> Any:
     """An ``SFTTrainer`` over the ``messages`` records in ``data`` with loss on the assistant (guide) turns only."""
     opts = opts or TrainOptions()
+    base = resolve_base(base)
     torch, transformers, trl, datasets = _require()
     outp = _check_out(out)
     records = _records(data, "sft.jsonl", ("messages",))
@@ -321,6 +339,7 @@ def build_dpo_trainer(base: str | Path, data: str | Path, out: str | Path, opts:
     dropped rather than truncated: truncation would cut the very replies being compared.
     """
     opts = opts or TrainOptions()
+    base = resolve_base(base)
     torch, transformers, trl, datasets = _require()
     outp = _check_out(out)
     records = _records(data, "dpo.jsonl", ("prompt", "chosen", "rejected"))
