@@ -22,7 +22,7 @@ def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess
     [
         (["run", "--no-such-flag"], "No such option"),
         (["run", "--concurrency", "abc"], "--concurrency"),
-        (["solve"], "Missing"),
+        (["solve"], "give a task name"),  # the task is optional since solve --manifest --id
         (["no-such-command"], "No such command"),
         (["bench", "generate"], "Missing"),
     ],
