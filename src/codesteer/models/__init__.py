@@ -31,6 +31,8 @@ from codesteer.models._types import (
     ModelError,
     ModelSpecError,
     RequestRejected,
+    is_reasoning_model,
+    sampling_kwargs,
 )
 
 __all__ = [
@@ -61,9 +63,11 @@ __all__ = [
     "embedded_path",
     "find_embedded_gguf",
     "get_model",
+    "is_reasoning_model",
     "load_prices",
     "open_cache",
     "price_for",
+    "sampling_kwargs",
     "serve",
     "tracked",
 ]

@@ -15,9 +15,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from codesteer._sqlite import connect_wal
-from codesteer.models._types import Completion, Message, ModelError, check_messages
+from codesteer.models._types import Completion, Message, ModelError, check_messages, sampling_kwargs
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -48,19 +49,26 @@ def cache_key(
     messages: Sequence[Message],
     *,
     temperature: float,
-    max_tokens: int,
+    max_tokens: int | None,
     stop: Sequence[str] | None,
     seed: int | None,
+    top_p: float | None = None,
+    top_k: int | None = None,
 ) -> str:
-    """Hash of everything that changes the reply; the seed only matters when sampling."""
-    payload = {
+    """Hash of everything that changes the reply; the seed only matters when sampling. Fields added later
+    (``top_p``, ``top_k``, no cap) enter the hash only when set, so older cache entries keep their keys."""
+    payload: dict[str, object] = {
         "spec": spec,
         "messages": [[m["role"], m["content"]] for m in messages],
         "temperature": float(temperature),
-        "max_tokens": int(max_tokens),
+        "max_tokens": int(max_tokens) if max_tokens is not None else None,
         "stop": list(stop) if stop else None,
         "seed": seed if temperature > 0 else None,
     }
+    if top_p is not None:
+        payload["top_p"] = float(top_p)
+    if top_k is not None:
+        payload["top_k"] = int(top_k)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -159,11 +167,14 @@ class CachedModel:
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
-        params = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed)
+        params: dict[str, Any] = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed,
+                                      **sampling_kwargs(top_p, top_k))
         if temperature > 0:
             return await self.inner.chat(messages, **params)
         key = cache_key(self.spec, check_messages(messages), **params)
@@ -171,6 +182,20 @@ class CachedModel:
         if hit is not None:
             return hit
         completion = await self.inner.chat(messages, **params)
+        self.cache.put(key, self.spec, completion)
+        return replace(completion, cached=False)
+
+    async def complete(self, prompt: str, *, temperature: float = 0.0, **params: Any) -> Completion:
+        """Raw completions share the cache; the prompt is keyed as one message of role ``prompt``."""
+        if temperature > 0:
+            return await self.inner.complete(prompt, temperature=temperature, **params)
+        key = cache_key(self.spec, [{"role": "prompt", "content": prompt}], temperature=temperature,
+                        max_tokens=params.get("max_tokens", 1024), stop=params.get("stop"), seed=params.get("seed"),
+                        top_p=params.get("top_p"), top_k=params.get("top_k"))
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        completion = await self.inner.complete(prompt, temperature=temperature, **params)
         self.cache.put(key, self.spec, completion)
         return replace(completion, cached=False)
 

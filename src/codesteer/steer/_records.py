@@ -21,6 +21,7 @@ class Call(BaseModel):
     latency_s: float = 0.0
     cost_usd: float = 0.0
     cached: bool = False
+    reasoning_tokens: int = 0  # part of completion_tokens (reasoning models that report it)
 
 
 class Execution(BaseModel):
@@ -136,6 +137,8 @@ class Trajectory(BaseModel):
             t["completion_tokens"] += c.completion_tokens
             t["latency_s"] += c.latency_s
             t["cost_usd"] += c.cost_usd
+            if c.reasoning_tokens:
+                t["reasoning_tokens"] = t.get("reasoning_tokens", 0) + c.reasoning_tokens
         return out
 
     @property
