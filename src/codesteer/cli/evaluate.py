@@ -15,6 +15,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from codesteer.cli._app import app, console, progress_printer
+from codesteer.cli._guide_opts import (
+    GuideProtocolOpt,
+    GuideTemperatureOpt,
+    GuideTemplateOpt,
+    GuideTopKOpt,
+    GuideTopPOpt,
+    GuideViewOpt,
+    ReferencePromptsOpt,
+)
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
 # the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
@@ -67,6 +76,13 @@ def run_cmd(
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="CodeSteer rounds after the first answer (default 5; 1 for embedded models).")] = None,
     task_max_tokens: Annotated[int | None, typer.Option("--task-max-tokens", help="Reply cap of task and checker calls (default 2000; 192 for embedded models).")] = None,
     guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024; 96 for embedded models).")] = None,
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    guide_view: GuideViewOpt = None,
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_temperature: GuideTemperatureOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_template: GuideTemplateOpt = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", help="Samples in flight.")] = 4,
     executor: Annotated[str, typer.Option("--executor", help="local (asyncio) or ray.")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --executor ray: cluster to join ('auto', 'ray://host:10001'); default starts a local Ray instance.")] = None,
@@ -92,12 +108,15 @@ def run_cmd(
     for m in method_names:
         get_method(m)
     instances = read_jsonl(manifest) if manifest else create_manifest(tasks, n, seed)
-    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens)
+    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
+                         guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
+                         guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+                         guide_template=guide_template)
     with RunStore(out) as store:
         # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
         sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
         models = build_models(config, get_model) if executor == "local" else None
-        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None})
+        store.set_meta("config", {**config.describe(), "methods": method_names, "manifest": str(manifest) if manifest else None})
         with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
             if executor == "ray":
                 prog = run_eval_ray(instances, method_names, config, store, on_update=update, address=ray_address,
@@ -134,22 +153,39 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
 
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
-                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None):  # type: ignore[no-untyped-def]
-    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides."""
+                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None, *,
+                guide_protocol: str = "codesteer", guide_view: str | None = None, reference_prompts: str | None = None,
+                guide_temperature: float | None = None, guide_top_p: float | None = None,
+                guide_top_k: int | None = None, guide_template: str = "auto"):  # type: ignore[no-untyped-def]
+    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides
+    (``--guide-view`` tells a served checkpoint's view, which no marker file can). The guide protocol is checked,
+    and the reference's prompt file read, here, before any work starts."""
     from codesteer.eval import RunConfig
+    from codesteer.steer import protocol_for
+    from codesteer.steer._reference import prompts_path
     from codesteer.train import guide_view_for
 
     small = task_model.startswith("embedded/")
     caps = SMALL_MODEL_CAPS if small else {}
-    view = guide_view_for(guide_model) if guide_model else None
-    return RunConfig(
+    if guide_view is not None and guide_view not in ("compact", "full"):
+        raise ValueError(f"--guide-view must be compact or full, got {guide_view!r}")
+    view = guide_view or (guide_view_for(guide_model) if guide_model else None)
+    if guide_protocol == "reference":
+        reference_prompts = str(prompts_path(reference_prompts))
+    elif reference_prompts is not None:
+        raise ValueError("--reference-prompts needs --guide-protocol reference")
+    config = RunConfig(
         task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
         max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
-        task_max_tokens=task_max_tokens or caps.get("task_max_tokens", 2000),
+        task_max_tokens=task_max_tokens or caps.get("task_max_tokens"),
         guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
         selfcheck_attempts=caps.get("selfcheck_attempts", 2),
         guide_view=view or "full",
+        guide_protocol=guide_protocol, reference_prompts=reference_prompts, guide_temperature=guide_temperature,
+        guide_top_p=guide_top_p, guide_top_k=guide_top_k, guide_template=guide_template,
     )
+    protocol_for(config.options())  # validates every option; reads the reference's prompts once
+    return config
 
 
 def _print_summary(store) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,15 @@ from rich.syntax import Syntax
 
 from codesteer import symbench
 from codesteer.cli._app import app, console
+from codesteer.cli._guide_opts import (
+    GuideProtocolOpt,
+    GuideTemperatureOpt,
+    GuideTemplateOpt,
+    GuideTopKOpt,
+    GuideTopPOpt,
+    GuideViewOpt,
+    ReferencePromptsOpt,
+)
 from codesteer.cli.bench import parse_knobs
 
 DEFAULT_MODEL = "embedded/default"
@@ -27,6 +36,14 @@ def solve(
     complexity: Annotated[int, typer.Option("--complexity", help="1..5")] = 1,
     knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; 1 for embedded models.")] = None,
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    guide_view: GuideViewOpt = None,
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_temperature: GuideTemperatureOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024).")] = None,
+    guide_template: GuideTemplateOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
 ) -> None:
     """Generate one instance, solve it with a method, verify and print the trajectory."""
@@ -38,9 +55,12 @@ def solve(
 
     m = get_method(method)
     inst = symbench.generate(task, 1, seed=seed, complexity=complexity, **parse_knobs(knob))[0]
+    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, guide_max_tokens,
+                       guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
+                       guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+                       guide_template=guide_template).options()
     task_m = get_model(task_model)
     guide_m = get_model(guide_model) if guide_model else None
-    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, None).options()
     with get_sandbox("local") as sandbox:
         traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, opts))
     verdict = symbench.verify(inst, traj.final_answer)
