@@ -263,9 +263,29 @@ def compare_cmd(
 def report_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
     complete_only: Annotated[bool, typer.Option("--complete-only", help="Score only the instances every method has finished (a run stopped part-way).")] = False,
+    scoring: Annotated[str, typer.Option("--scoring", help="strict (default) or paper: also score under the paper's conditions (two candidates, an extraction model) and show both.")] = "strict",
+    extractor_model: Annotated[str | None, typer.Option("--extractor-model", help="With --scoring paper: the model that wraps a bare answer in <<<>>> (the paper used GPT-4o).")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="With --scoring paper: samples scored at once.")] = 4,
 ) -> None:
     """Write report.html (self-contained) and report.md for a run."""
     from codesteer.eval import write_report
+
+    if scoring not in ("strict", "paper"):
+        raise ValueError(f"unknown scoring {scoring!r}; valid: strict, paper")
+    if scoring == "paper":
+        if not extractor_model:
+            raise ValueError("--scoring paper needs --extractor-model SPEC")
+        from codesteer.eval import RunStore
+        from codesteer.eval._paper import paper_scores
+        from codesteer.models import get_model
+        from codesteer.sandbox import get_sandbox
+
+        RunStore(run_dir, create=False).close()  # a missing run is one clear error before any model loads
+        with get_sandbox("local") as sandbox:
+            summary = asyncio.run(paper_scores(run_dir, get_model(extractor_model), sandbox, concurrency=concurrency))
+        n, ok = len(summary["rows"]), sum(r["correct"] for r in summary["rows"].values())
+        console.print(f"paper-conditions scoring: {ok}/{n} samples correct; extractor {int(summary['judge'].get('calls', 0))} "
+                      f"calls ({int(summary['judge'].get('cached', 0))} cached)", highlight=False)
 
     html, md = write_report(run_dir, complete_only=complete_only)
     console.print(f"wrote {html} and {md}")

@@ -1,6 +1,7 @@
 """Evaluation: seeded manifests, resumable concurrent runs in SQLite, the paper's scores, reports."""
 
 from codesteer.eval._manifest import create_manifest
+from codesteer.eval._paper import paper_rows, paper_scores, score_sample
 from codesteer.eval._ray import run_eval_ray
 from codesteer.eval._report import markdown_summary, write_report
 from codesteer.eval._runner import (
@@ -28,5 +29,5 @@ from codesteer.eval._store import ResultRow, RunStore, result_key
 __all__ = [
     "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
-    "SampleOutcome", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
+    "SampleOutcome", "paper_rows", "paper_scores", "score_sample", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]
