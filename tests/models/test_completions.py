@@ -68,10 +68,13 @@ def test_completions_on_a_chat_only_model_is_a_clear_400(serve_model) -> None:
 def test_openai_client_raw_completion_is_byte_exact() -> None:
     served = ScriptedModel(default="ok")
     prompt = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n  untrimmed \n\n<|eot_id|>"
-    with ModelServer(served) as server:
+    bodies: list = []
+    with ModelServer(served, intercept=_capture(bodies)) as server:
         c = asyncio.run(OpenAIModel("g", server.url).complete(prompt, temperature=0.95, top_p=0.7, top_k=50,
                                                               max_tokens=1024, stop=["<|eot_id|>"]))
     assert c.text == "ok" and served.prompts == [prompt]
+    # the prompt carries its own BOS: vLLM is told not to add another; top_k travels as an extra body field
+    assert bodies[0]["add_special_tokens"] is False and bodies[0]["top_k"] == 50
     assert served.params[0] | {"seed": None} == {"temperature": 0.95, "max_tokens": 1024, "stop": ["<|eot_id|>"],
                                                  "seed": None, "top_p": 0.7, "top_k": 50}
 

@@ -407,6 +407,9 @@ class OpenAIModel(_RemoteModel):
         check_params(temperature, max_tokens, top_p, top_k)
         kwargs: dict[str, Any] = {"model": self.model_name, "prompt": prompt}
         self._sampling(kwargs, temperature, max_tokens, stop, seed, top_p, top_k)
+        if self._takes_top_k:
+            # the prompt carries its own BOS; vLLM would add a second one unless told not to
+            kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "add_special_tokens": False}
 
         async def call(client: Any) -> Completion:
             start = time.perf_counter()
