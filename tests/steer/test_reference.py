@@ -323,3 +323,26 @@ def test_our_protocol_is_unchanged_by_default(inst, sandbox) -> None:
     traj = asyncio.run(steer(inst, Models(task=ScriptedModel(default="<<<1>>>"), guide=guide), sandbox))
     assert traj.extras["guide_protocol"] == "codesteer"
     assert {(p["temperature"], p["top_p"], p["top_k"]) for p in guide.params} == {(0.0, None, None)}
+
+
+def test_dpo_tree_grows_through_the_same_protocol(inst, sandbox, prompts_file) -> None:
+    """Synthesis branches the very steps of the loop: tree prompts and guidances are the reference's format."""
+    from codesteer.synth import DpoSynthOptions, build_tree, tree_pairs
+    from tests.synth.helpers import branching_guide
+
+    guide = branching_guide([["Use code.\n", "Think in text.\n"], ["Fine, Return Answer."]])
+    task = ScriptedModel(fn=lambda m: R0 if m[0]["content"].startswith("Use code") else "It is <<<1>>>", name="task")
+    models = Models(task=task, guide=guide, checker=ScriptedModel(default=CHECK_OK, name="checker"))
+    opts = DpoSynthOptions(branches=2, depth=1, guide_protocol="reference", reference_prompts=str(prompts_file),
+                           guide_temperature=0.95)
+    tree = asyncio.run(build_tree(inst, models, sandbox, opts))
+    assert tree["config"]["guide_protocol"] == "reference"
+    kids = tree["children"]
+    assert [k["prompt"] for k in kids] == [CHOICE + inst.question] * 2
+    assert [k["guidance"] for k in kids] == ["Use code.\n", "Think in text.\n"]
+    nxt = kids[0]["children"][0]
+    assert nxt["prompt"] == _expected_user_turns(inst.question)[1] and nxt["guidance"] == "Fine, Return Answer."
+    assert nxt["decision"] == "return"
+    for p in guide.params:
+        assert (p["top_p"], p["top_k"]) == (0.7, 50)
+    assert all(p["prompt"][0]["content"].startswith(CHOICE) for p in tree_pairs(tree)) or not tree_pairs(tree)
