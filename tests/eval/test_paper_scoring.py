@@ -76,7 +76,8 @@ def test_paper_scoring_counts_either_candidate(run_dir) -> None:
     assert "| number_multiply | 0 | 67 |" in md.read_text()
 
 
-def test_extraction_calls_are_cached(run_dir, tmp_path) -> None:
+def test_extraction_calls_are_cached(run_dir, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("CODESTEER_NO_CACHE", raising=False)
     out, insts = run_dir
     served = _extractor(insts)
     with ModelServer(served) as server, get_sandbox("local") as sandbox:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,19 @@ def test_dpo_tree_grows_through_the_same_protocol(inst, sandbox, prompts_file) -
     for p in guide.params:
         assert (p["top_p"], p["top_k"]) == (0.7, 50)
     assert all(p["prompt"][0]["content"].startswith(CHOICE) for p in tree_pairs(tree)) or not tree_pairs(tree)
+
+
+def test_run_key_follows_the_prompt_texts_not_the_path(prompts_file, tmp_path) -> None:
+    from codesteer.eval import RunConfig
+
+    cfg = RunConfig(task_model="scripted/t", guide_protocol="reference", reference_prompts=str(prompts_file))
+    copy = tmp_path / "copy.py"
+    copy.write_text(PROMPT_PY)
+    same = RunConfig(task_model="scripted/t", guide_protocol="reference", reference_prompts=str(copy))
+    assert cfg.key_config() == same.key_config()
+    copy.write_text(PROMPT_PY.replace("[TEXT TEMPLATE]", "[OTHER TEXT]"))
+    os.utime(copy, (1, 1))  # a new mtime, as an edit gives
+    changed = RunConfig(task_model="scripted/t", guide_protocol="reference", reference_prompts=str(copy))
+    assert changed.key_config() != cfg.key_config()
+    # our protocol's keys are those of runs stored before protocols existed
+    assert "guide_protocol" not in RunConfig(task_model="scripted/t").key_config()

@@ -50,6 +50,10 @@ class RunConfig:
             "selfcheck_attempts": self.selfcheck_attempts, "guide_view": self.guide_view}
         if self.guide_protocol != "codesteer":
             key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
         for k in ("guide_temperature", "guide_top_p", "guide_top_k"):
             if getattr(self, k) is not None:
                 key[k] = getattr(self, k)

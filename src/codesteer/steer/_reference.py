@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import math
 import os
 import re
@@ -73,6 +74,12 @@ class ReferencePrompts:
     checker: str
     source: str = ""
 
+    @property
+    def digest(self) -> str:
+        """Identifies the texts (not the path): a run keyed by it recomputes when the user's file changes."""
+        blob = "\0".join((self.choice, self.code, self.text, self.checker)).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
 
 def prompts_path(path: str | Path | None = None) -> Path:
     """``path``, else ``$CODESTEER_REFERENCE_PROMPTS``; a one-line error when neither is given."""
@@ -129,6 +136,15 @@ def load_reference_prompts(path: str | Path | None = None) -> ReferencePrompts:
             raise ReferencePromptsError(f"{p}: {var!r} is not a string literal or an f-string without placeholders")
         texts[key] = value
     return ReferencePrompts(source=str(p), **texts)
+
+
+def prompts_digest(path: str | Path | None) -> str:
+    """The digest of the prompt texts at ``path`` (read through the protocol cache)."""
+    from codesteer.steer._loop import SteerOptions
+    from codesteer.steer._protocol import protocol_for
+
+    protocol = protocol_for(SteerOptions(guide_protocol="reference", reference_prompts=str(path) if path else None))
+    return protocol.prompts.digest  # type: ignore[attr-defined]
 
 
 def extract_code(text: str) -> list[str]:

@@ -77,6 +77,10 @@ class SftSynthOptions:
                 key[k] = getattr(self, k)
         if self.guide_protocol != "codesteer":
             key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
         if self.guide_template != "auto":
             key["guide_template"] = self.guide_template
         return key
