@@ -90,6 +90,8 @@ def test_prompts_from_the_environment(prompts_file: Path, monkeypatch) -> None:
     ("code_text_choice_prompt = f'x {y}'\n", "'code_text_choice_prompt' is not a string literal"),
     ("code_text_choice_prompt = 'a'\n", "no variable 'with_COT_code_output_prompt'"),
     ("def broken(:\n", "not valid Python"),
+    ("code_text_choice_prompt = " + " + ".join(["'a'"] * 5000) + "\n", "prompt.py"),
+    ("x = " + "(" * 200_000 + ")" * 200_000 + "\n", "prompt.py"),
 ])
 def test_prompt_errors_are_one_clear_line(tmp_path: Path, monkeypatch, source, needle) -> None:
     monkeypatch.delenv("CODESTEER_REFERENCE_PROMPTS", raising=False)

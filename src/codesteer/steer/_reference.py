@@ -117,6 +117,8 @@ def load_reference_prompts(path: str | Path | None = None) -> ReferencePrompts:
         tree = ast.parse(p.read_bytes(), filename=str(p))
     except (SyntaxError, ValueError) as exc:
         raise ReferencePromptsError(f"{p}: not valid Python ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    except (RecursionError, MemoryError):
+        raise ReferencePromptsError(f"{p}: too deeply nested to read") from None
     except OSError as exc:
         raise ReferencePromptsError(f"cannot read {p}: {exc.strerror or exc}") from None
     found: dict[str, ast.AST] = {}
@@ -131,7 +133,10 @@ def load_reference_prompts(path: str | Path | None = None) -> ReferencePrompts:
     for key, var in PROMPT_NAMES.items():
         if var not in found:
             raise ReferencePromptsError(f"{p}: no variable {var!r} (the reference protocol needs it)")
-        value = _literal(found[var])
+        try:
+            value = _literal(found[var])
+        except RecursionError:
+            value = None
         if value is None:
             raise ReferencePromptsError(f"{p}: {var!r} is not a string literal or an f-string without placeholders")
         texts[key] = value
