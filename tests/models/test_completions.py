@@ -177,3 +177,34 @@ def get_model_local():  # type: ignore[no-untyped-def]
     from codesteer.models import get_model
 
     return get_model("embedded/default", cache=False)
+
+
+def test_cache_keeps_reasoning_tokens_and_migrates_old_files(tmp_path: Path) -> None:
+    import sqlite3
+
+    from codesteer.models import CachedModel, ResponseCache
+
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as conn:  # the schema before reasoning tokens were recorded, with one entry
+        conn.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, spec TEXT NOT NULL, text TEXT NOT NULL, "
+                     "prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, latency_s REAL NOT NULL, "
+                     "model TEXT NOT NULL, created REAL NOT NULL)")
+        conn.execute("INSERT INTO responses VALUES ('k', 's', 'old', 1, 2, 0.1, 'm', 0)")
+    cache = ResponseCache(old)
+    assert cache.get("k").text == "old" and cache.get("k").reasoning_tokens == 0
+
+    class _Thinker:
+        spec = "openai/o3"
+
+        async def chat(self, messages, **kw):  # type: ignore[no-untyped-def]
+            return Completion("<<<1>>>", 5, 40, 0.0, self.spec, reasoning_tokens=33)
+
+        async def aclose(self) -> None:
+            return None
+
+    model = CachedModel(_Thinker(), cache)
+    msgs = [{"role": "user", "content": "q"}]
+    first = asyncio.run(model.chat(msgs, max_tokens=None))
+    hit = asyncio.run(model.chat(msgs, max_tokens=None))
+    assert (first.cached, hit.cached) == (False, True)
+    assert hit.reasoning_tokens == first.reasoning_tokens == 33

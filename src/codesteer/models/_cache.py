@@ -34,6 +34,18 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 
+def _add_reasoning_column(conn: sqlite3.Connection) -> None:
+    """Cache files written before reasoning tokens were recorded gain the column (0 for their rows)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
+    if "reasoning_tokens" in columns:
+        return
+    try:
+        conn.execute("ALTER TABLE responses ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0")
+    except sqlite3.OperationalError as exc:  # another process added it first
+        if "duplicate column" not in str(exc):
+            raise
+
+
 def cache_dir() -> Path:
     """Where codesteer keeps caches: ``$CODESTEER_CACHE_DIR`` or ``~/.cache/codesteer``."""
     env = os.environ.get("CODESTEER_CACHE_DIR")
@@ -90,6 +102,7 @@ class ResponseCache:
         if conn is None:
             conn = connect_wal(self.path, timeout=60.0, isolation_level=None)
             conn.execute(_SCHEMA)
+            _add_reasoning_column(conn)
             self._local.conn = conn
         return conn
 
@@ -98,13 +111,14 @@ class ResponseCache:
         row = (
             self._conn()
             .execute(
-                "SELECT text, prompt_tokens, completion_tokens, model FROM responses WHERE key = ?", (key,)
+                "SELECT text, prompt_tokens, completion_tokens, model, reasoning_tokens FROM responses WHERE key = ?",
+                (key,),
             )
             .fetchone()
         )
         if row is None:
             return None
-        text, pt, ct, model = row
+        text, pt, ct, model, rt = row
         return Completion(
             text=text,
             prompt_tokens=int(pt),
@@ -113,11 +127,13 @@ class ResponseCache:
             model=model,
             cached=True,
             cost_usd=0.0,
+            reasoning_tokens=int(rt or 0),
         )
 
     def put(self, key: str, spec: str, completion: Completion) -> None:
         self._conn().execute(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO responses (key, spec, text, prompt_tokens, completion_tokens, latency_s, model, "
+            "created, reasoning_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 spec,
@@ -127,6 +143,7 @@ class ResponseCache:
                 completion.latency_s,
                 completion.model,
                 time.time(),
+                getattr(completion, "reasoning_tokens", 0) or 0,
             ),
         )
 
