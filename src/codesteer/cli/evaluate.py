@@ -19,6 +19,15 @@ from rich.table import Table
 
 from codesteer._terminal import visible
 from codesteer.cli._app import app, command_line, console, err_console, progress_printer
+from codesteer.cli._guide_opts import (
+    GuideProtocolOpt,
+    GuideTemperatureOpt,
+    GuideTemplateOpt,
+    GuideTopKOpt,
+    GuideTopPOpt,
+    GuideViewOpt,
+    ReferencePromptsOpt,
+)
 from codesteer.cli._models import (
     MaxConnections,
     MaxRetries,
@@ -81,6 +90,13 @@ def run_cmd(
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="CodeSteer rounds after the first answer (default 5; 1 for embedded models).")] = None,
     task_max_tokens: Annotated[int | None, typer.Option("--task-max-tokens", help="Reply cap of task and checker calls (default 2000; 192 for embedded models).")] = None,
     guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024; 96 for embedded models).")] = None,
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    guide_view: GuideViewOpt = None,
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_temperature: GuideTemperatureOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_template: GuideTemplateOpt = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", help="Samples in flight.")] = 4,
     executor: Annotated[str, typer.Option("--executor", help="local (asyncio) or ray.")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="With --executor ray: cluster to join ('auto', 'ray://host:10001'); default starts a local Ray instance.")] = None,
@@ -125,7 +141,10 @@ def run_cmd(
     options = model_options({"task": task_model, "guide": guide_model, "checker": checker_model}, timeout=timeout,
                             max_retries=max_retries, max_connections=max_connections, model_args=model_arg)
     config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
-                         task_temperature=task_temperature, model_options=options)
+                         task_temperature=task_temperature, model_options=options,
+                         guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
+                         guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+                         guide_template=guide_template)
     with RunStore(out) as store, library_warnings(out / "warnings.log") as noted:
         store.lock_run()  # before any model loads: a second process or another configuration is refused at once
         store.check_config(config.key_config())
@@ -137,7 +156,7 @@ def run_cmd(
             if sandbox is not None:
                 sandbox.close()
             raise explain_missing_key(exc, getattr(exc, "role", "task")) from None
-        store.set_meta("config", {**config.key_config(), "methods": method_names, "manifest": str(manifest) if manifest else None,
+        store.set_meta("config", {**config.describe(), "methods": method_names, "manifest": str(manifest) if manifest else None,
                                   **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
                                   **({"connection": _connection(options)} if _connection(options) else {})})
         live: list = []  # the run's live counters, for the message when it is interrupted
@@ -305,24 +324,41 @@ def _connection(options: dict[str, dict]) -> dict[str, dict]:  # type: ignore[ty
 
 def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
                 max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None, *,
-                task_temperature: float = 0.0, model_options: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
-    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides."""
+                task_temperature: float = 0.0, model_options: dict | None = None,  # type: ignore[type-arg]
+                guide_protocol: str = "codesteer", guide_view: str | None = None, reference_prompts: str | None = None,
+                guide_temperature: float | None = None, guide_top_p: float | None = None,
+                guide_top_k: int | None = None, guide_template: str = "auto"):  # type: ignore[no-untyped-def]
+    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides
+    (``--guide-view`` tells a served checkpoint's view, which no marker file can). The guide protocol is checked,
+    and the reference's prompt file read, here, before any work starts."""
     from codesteer.eval import RunConfig
+    from codesteer.steer import protocol_for
+    from codesteer.steer._reference import prompts_path
     from codesteer.train import guide_view_for
 
     small = task_model.startswith("embedded/")
     caps = SMALL_MODEL_CAPS if small else {}
-    view = guide_view_for(guide_model) if guide_model else None
-    return RunConfig(
+    if guide_view is not None and guide_view not in ("compact", "full"):
+        raise ValueError(f"--guide-view must be compact or full, got {guide_view!r}")
+    view = guide_view or (guide_view_for(guide_model) if guide_model else None)
+    if guide_protocol == "reference":
+        reference_prompts = str(prompts_path(reference_prompts))
+    elif reference_prompts is not None:
+        raise ValueError("--reference-prompts needs --guide-protocol reference")
+    config = RunConfig(
         task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
         max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
-        task_max_tokens=task_max_tokens or caps.get("task_max_tokens", 2000),
+        task_max_tokens=task_max_tokens or caps.get("task_max_tokens"),
         guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
         selfcheck_attempts=caps.get("selfcheck_attempts", 2),
         guide_view=view or "full",
         task_temperature=task_temperature,
         model_options=model_options or {},
+        guide_protocol=guide_protocol, reference_prompts=reference_prompts, guide_temperature=guide_temperature,
+        guide_top_p=guide_top_p, guide_top_k=guide_top_k, guide_template=guide_template,
     )
+    protocol_for(config.options())  # validates every option; reads the reference's prompts once
+    return config
 
 
 # the averages the HTML report shows, with the same labels
@@ -424,9 +460,28 @@ def compare_cmd(
 def report_cmd(
     run_dir: Annotated[Path, typer.Argument(help="Run folder.")],
     complete_only: Annotated[bool, typer.Option("--complete-only", help="Score only the instances every method has finished (a run stopped part-way).")] = False,
+    scoring: Annotated[str, typer.Option("--scoring", help="strict (default) or paper: also score under the paper's conditions (two candidates, an extraction model) and show both.")] = "strict",
+    extractor_model: Annotated[str | None, typer.Option("--extractor-model", help="With --scoring paper: the model that wraps a bare answer in <<<>>> (the paper used GPT-4o).")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="With --scoring paper: samples scored at once.")] = 4,
 ) -> None:
     """Write report.html (self-contained) and report.md for a run."""
     from codesteer.eval import RunStore, write_report
+
+    if scoring not in ("strict", "paper"):
+        raise ValueError(f"unknown scoring {scoring!r}{did_you_mean(scoring, ('strict', 'paper'))}; valid: strict, paper")
+    if scoring == "paper":
+        if not extractor_model:
+            raise ValueError("--scoring paper needs --extractor-model SPEC")
+        from codesteer.eval import paper_scores
+        from codesteer.models import get_model
+        from codesteer.sandbox import get_sandbox
+
+        RunStore(run_dir, create=False).close()  # a missing run is one clear error before any model loads
+        with get_sandbox("local") as sandbox:
+            summary = asyncio.run(paper_scores(run_dir, get_model(extractor_model), sandbox, concurrency=concurrency))
+        n, ok = len(summary["rows"]), sum(r["correct"] for r in summary["rows"].values())
+        console.print(f"paper-conditions scoring: {ok}/{n} samples correct; extractor {int(summary['judge'].get('calls', 0))} "
+                      f"calls ({int(summary['judge'].get('cached', 0))} cached)", highlight=False)
 
     with RunStore(run_dir, create=False) as store:
         _warn_mixed(store)

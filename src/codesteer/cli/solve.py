@@ -14,6 +14,15 @@ from rich.syntax import Syntax
 from codesteer import symbench
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console
+from codesteer.cli._guide_opts import (
+    GuideProtocolOpt,
+    GuideTemperatureOpt,
+    GuideTemplateOpt,
+    GuideTopKOpt,
+    GuideTopPOpt,
+    GuideViewOpt,
+    ReferencePromptsOpt,
+)
 from codesteer.cli._models import (
     MaxConnections,
     MaxRetries,
@@ -38,6 +47,14 @@ def solve(
     complexity: Annotated[int, typer.Option("--complexity", help="1..5")] = 1,
     knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; 1 for embedded models.")] = None,
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    guide_view: GuideViewOpt = None,
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_temperature: GuideTemperatureOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024).")] = None,
+    guide_template: GuideTemplateOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
     manifest: Annotated[Path | None, typer.Option("--manifest", help="Replay an instance of this manifest (with --id).")] = None,
     instance_id: Annotated[str | None, typer.Option("--id", help="With --manifest: the instance id to solve.")] = None,
@@ -55,12 +72,15 @@ def solve(
 
     m = get_method(method)
     inst = _instance(task, manifest, instance_id, seed, complexity, knob)
+    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, guide_max_tokens,
+                       task_temperature=task_temperature,
+                       guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
+                       guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+                       guide_template=guide_template).options()
     options = model_options({"task": task_model, "guide": guide_model}, timeout=timeout, max_retries=max_retries,
                             max_connections=max_connections, model_args=model_arg)
     task_m = build_role_model("task", task_model, options)
     guide_m = build_role_model("guide", guide_model, options) if guide_model else None
-    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, None,
-                       task_temperature=task_temperature).options()
     with get_sandbox("local") as sandbox:
         traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, opts))
     verdict = symbench.verify(inst, traj.final_answer)

@@ -11,6 +11,13 @@ import typer
 
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console, progress_printer
+from codesteer.cli._guide_opts import (
+    GuideProtocolOpt,
+    GuideTemplateOpt,
+    GuideTopKOpt,
+    GuideTopPOpt,
+    ReferencePromptsOpt,
+)
 from codesteer.errors import CodesteerError
 
 DEFAULT_TASK_MODEL = "embedded/default"
@@ -35,6 +42,23 @@ MaxRounds = Annotated[int, typer.Option("--max-rounds", help="Guide rounds after
 Exclude = Annotated[Path | None, typer.Option("--exclude-manifest", help="Evaluation manifest that must not overlap.")]
 DropOverlap = Annotated[bool, typer.Option("--drop-overlap", help="Leave overlapping instances out instead of failing.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Samples in flight.")]
+GuideMaxTokens = Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024).")]
+
+
+def _guide_flags(protocol: str, prompts: str | None, top_p: float | None, top_k: int | None, max_tokens: int | None,
+                 template: str) -> dict[str, Any]:
+    """The guide-protocol options of a synth command, checked (and the reference's prompts read) up front."""
+    from codesteer.steer import SteerOptions, protocol_for
+    from codesteer.steer._reference import prompts_path
+
+    if protocol == "reference":
+        prompts = str(prompts_path(prompts))
+    elif prompts is not None:
+        raise ValueError("--reference-prompts needs --guide-protocol reference")
+    flags = {"guide_protocol": protocol, "reference_prompts": prompts, "guide_top_p": top_p, "guide_top_k": top_k,
+             "guide_max_tokens": max_tokens, "guide_template": template}
+    protocol_for(SteerOptions(**{k: v for k, v in flags.items() if k != "guide_max_tokens"}))
+    return flags
 
 
 def _instances(manifest: Path | None, tasks: str, n: int, seed: int, exclude: Path | None, drop: bool) -> tuple[list, dict]:
@@ -88,6 +112,12 @@ def synth_sft(
     seed: Seed = 1000,
     guide_temperature: GuideTemp = 1.0,
     guide_view: GuideView = "full",
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_max_tokens: GuideMaxTokens = None,
+    guide_template: GuideTemplateOpt = "auto",
     max_rounds: MaxRounds = 5,
     attempts: Annotated[int, typer.Option("--attempts", help="Trajectories sampled per instance.")] = 1,
     max_turns: Annotated[int | None, typer.Option("--max-turns", help="Keep only solves that succeed within K answers.")] = None,
@@ -101,8 +131,9 @@ def synth_sft(
     from codesteer.sandbox import get_sandbox
     from codesteer.synth import SftSynthOptions, synthesize_sft
 
+    flags = _guide_flags(guide_protocol, reference_prompts, guide_top_p, guide_top_k, guide_max_tokens, guide_template)
     opts = SftSynthOptions(guide_temperature=guide_temperature, guide_view=guide_view, max_rounds=max_rounds,
-                           attempts=attempts, max_turns=max_turns, concurrency=concurrency)
+                           attempts=attempts, max_turns=max_turns, concurrency=concurrency, **flags)
     insts, meta = _instances(manifest, tasks, n, seed, exclude_manifest, drop_overlap)
     meta = _record_manifest(out, insts, meta)
     with get_sandbox("local") as sandbox:  # before any model loads torch: the zygote forks a clean process
@@ -134,6 +165,12 @@ def synth_dpo(
     seed: Seed = 2000,
     guide_temperature: GuideTemp = 1.0,
     guide_view: GuideView = "full",
+    guide_protocol: GuideProtocolOpt = "codesteer",
+    reference_prompts: ReferencePromptsOpt = None,
+    guide_top_p: GuideTopPOpt = None,
+    guide_top_k: GuideTopKOpt = None,
+    guide_max_tokens: GuideMaxTokens = None,
+    guide_template: GuideTemplateOpt = "auto",
     max_rounds: MaxRounds = 5,
     branches: Annotated[int, typer.Option("--branches", "-k", help="Alternative guidances sampled per branched turn.")] = 2,
     depth: Annotated[int, typer.Option("--depth", help="How many guide turns branch.")] = 3,
@@ -148,9 +185,10 @@ def synth_dpo(
     from codesteer.sandbox import get_sandbox
     from codesteer.synth import DpoSynthOptions, synthesize_dpo
 
+    flags = _guide_flags(guide_protocol, reference_prompts, guide_top_p, guide_top_k, guide_max_tokens, guide_template)
     opts = DpoSynthOptions(branches=branches, depth=depth, branch_from=branch_from, max_calls=max_calls,
                            guide_temperature=guide_temperature, guide_view=guide_view, max_rounds=max_rounds,
-                           pairs=pairs, concurrency=concurrency)
+                           pairs=pairs, concurrency=concurrency, **flags)
     insts, meta = _instances(manifest, tasks, n, seed, exclude_manifest, drop_overlap)
     meta = _record_manifest(out, insts, meta)
     with get_sandbox("local") as sandbox:

@@ -1,6 +1,7 @@
 """Evaluation: seeded manifests, resumable concurrent runs in SQLite, the paper's scores, reports."""
 
 from codesteer.eval._manifest import create_manifest, read_manifest, select_instances
+from codesteer.eval._paper import paper_rows, paper_scores, score_sample
 from codesteer.eval._ray import run_eval_ray
 from codesteer.eval._report import markdown_summary, write_report
 from codesteer.eval._runner import (
@@ -29,5 +30,6 @@ from codesteer.eval._store import ResultRow, RunStore, result_key
 __all__ = [
     "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "read_manifest", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
-    "SampleOutcome", "select_instances", "shared_samples", "solve_sample", "two_proportion_p", "wilson", "write_report", "markdown_summary",
+    "SampleOutcome", "paper_rows", "paper_scores", "score_sample", "select_instances", "shared_samples", "solve_sample",
+    "two_proportion_p", "wilson", "write_report", "markdown_summary",
 ]

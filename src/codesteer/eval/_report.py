@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.errors import CodesteerError
+from codesteer.eval._paper import PAPER_META, paper_rows
 from codesteer.eval._results import results_document
 from codesteer.eval._scores import REASON_ORDER, Scores, complete_instances, compute_scores
 from codesteer.eval._store import RunStore
@@ -378,6 +379,44 @@ def _safe_transcript(row: Any, traj: dict[str, Any], verdict: dict[str, Any], in
                 f"({_e(type(exc).__name__)})</summary></details>")
 
 
+_PAPER_NOTE = (
+    "Strict (our default, the tables above): the last reply is verified as written, or what that reply's own code "
+    "printed, with no model in the metric. Paper conditions (the reference's evaluator): a sample counts if either "
+    "of two candidates verifies, the re-run output of the last reply's first python block (with result/Answer/answer "
+    "printed when it printed nothing) or the last reply, each passed through an extraction model when it does not "
+    "verify as written.")
+
+
+def _paper_tables(strict: Scores, paper: Scores) -> tuple[list[str], list[list[str]]]:
+    """Rows of the side-by-side table: per task and the averages, strict and paper per method."""
+    head = ["task"] + [f"{m} {kind}" for m in strict.methods for kind in ("strict", "paper")]
+    sr, pr = strict.rate_table(), paper.rate_table()
+    rows = [[t] + [f"{table[m].get(t, 0.0):.0f}" for m in strict.methods for table in (sr, pr)] for t in strict.tasks]
+    sa, pa = strict.averages(), paper.averages()
+    for key, label in [("norm_total", "Ave. Norm. total"), ("raw_total", "raw average")]:
+        if any(key in sa[m] for m in strict.methods):
+            rows.append([label] + [f"{avg[m].get(key, 0.0):.1f}" for m in strict.methods for avg in (sa, pa)])
+    return head, rows
+
+
+def _paper_section(strict: Scores, paper: Scores, info: dict[str, Any]) -> tuple[str, str]:
+    """The HTML and markdown of the strict-vs-paper comparison."""
+    head, rows = _paper_tables(strict, paper)
+    judge = info.get("judge", {})
+    usage = (f"extractor {info.get('extractor', '?')}: {int(judge.get('calls', 0))} calls "
+             f"({int(judge.get('cached', 0))} from the cache), "
+             f"{int(judge.get('prompt_tokens', 0) + judge.get('completion_tokens', 0))} tokens, "
+             f"${judge.get('cost_usd', 0.0):.4f}")
+    html_rows = "".join("<tr>" + "".join(f'<td{" class=l" if i == 0 else ""}>{_e(c)}</td>' for i, c in enumerate(r))
+                        + "</tr>" for r in rows)
+    html_out = (f"<h2>Strict vs paper-conditions scoring (%)</h2><p>{_e(_PAPER_NOTE)}</p><p>{_e(usage)}</p>"
+                f'<table id="paper-table"><tr>{"".join(f"<th>{_e(h)}</th>" for h in head)}</tr>{html_rows}</table>')
+    md = ["", "## Strict vs paper-conditions scoring (%)", "", _PAPER_NOTE, "", usage, "",
+          "| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    return html_out, "\n".join(md) + "\n"
+
+
 def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[Path, Path]:
     """Write ``report.html``, ``report.md`` and ``results.json`` into the run folder; returns the first two paths.
 
@@ -398,6 +437,10 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
         kinds_present = {Verdict(bool(v.get("correct")), 0.0, str(v.get("reason", ""))).kind for _, _, v in stored}
         kinds = [k for k in REASON_ORDER if k in kinds_present] + sorted(kinds_present - set(REASON_ORDER))
         filters = _filters([r for r, _, _ in stored], kinds)
+    paper_html = paper_md = ""
+    if meta.get(PAPER_META) and rows:
+        paper_html, paper_md = _paper_section(s, compute_scores(paper_rows(rows, meta[PAPER_META]), seen),
+                                              meta[PAPER_META])
     cfg = meta.get("config", {})
     if complete_only:
         cfg = {**cfg, "scored": f"{len({r.instance_id for r in rows})} instances every method finished "
@@ -406,15 +449,16 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
     sub = " · ".join(f"{k}: {v}" for k, v in cfg.items() if v) if cfg else ""
     warn = f"<p id='mixed-configs' class='bad'>warning: {_e(mixed)}</p>" if mixed else ""
     body = (f"<h1>{_e(title)}</h1><p class='sub'>{_e(sub)}</p>{warn}"
-            f"<h2>Success rate per task (%)</h2><p>Best per task highlighted; hover a cell for n and the 95% Wilson interval. "
+            f"<h2>Success rate per task (%, strict scoring)</h2><p>Best per task highlighted; hover a cell for n and the 95% Wilson interval. "
             f"Ave. Norm. divides each task's score by the best method's score on it (the paper's normalisation).</p>"
             f"{_table_html(s) if rows else '<p>No finished samples yet.</p>'}"
+            f"{paper_html}"
             f"{_plots_html(s) if rows else ''}"
             f'<h2>Transcripts ({len(transcripts)})</h2>{filters}<div id="transcripts">{"".join(transcripts)}</div>'
             f"<script>{_SCRIPT}</script>")
     html_path = run / "report.html"
     md_path = run / "report.md"
-    md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg)  # all rendered before writing
+    md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg) + paper_md  # all rendered before writing
     results = json.dumps(results_document(s, cfg, complete_only=complete_only), indent=1, ensure_ascii=False) + "\n"
     _write_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
                              f"<style>{_CSS}</style></head><body>{body}</body></html>")

@@ -12,7 +12,7 @@ from typing import Any
 
 from codesteer.eval._store import RunStore, result_key
 from codesteer.methods import get_method
-from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError
+from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, is_reasoning_model
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions
 from codesteer.symbench import Instance, get_task, verify
@@ -27,20 +27,41 @@ class RunConfig:
     checker_model: str | None = None
     max_rounds: int = 5
     concurrency: int = 4
-    task_max_tokens: int = 2000
+    task_max_tokens: int | None = None  # None: 2000, or no cap for reasoning models (o1/o3/o4/gpt-5, R1)
     guide_max_tokens: int = 1024
     selfcheck_attempts: int = 2
     guide_view: str = "full"
     task_temperature: float = 0.0
     # role ("task", "guide", "checker") -> options of ``get_model`` (timeouts, retries, request-body fields, ...)
     model_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    guide_protocol: str = "codesteer"
+    reference_prompts: str | None = None
+    guide_temperature: float | None = None
+    guide_top_p: float | None = None
+    guide_top_k: int | None = None
+    guide_template: str = "auto"
 
     def key_config(self) -> dict[str, Any]:
-        """What makes two rows comparable; settings left at their defaults are omitted so older runs still resume."""
-        key = {"task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
-               "max_rounds": self.max_rounds, "task_max_tokens": self.task_max_tokens,
-               "guide_max_tokens": self.guide_max_tokens, "selfcheck_attempts": self.selfcheck_attempts,
-               "guide_view": self.guide_view}
+        """What makes a row's result differ. Options added after runs were stored enter only when not at their
+        default, so an older run keeps its keys and resumes."""
+        task_cap = self.task_max_tokens
+        if task_cap is None and not is_reasoning_model(self.task_model):
+            task_cap = 2000
+        key: dict[str, Any] = {
+            "task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
+            "max_rounds": self.max_rounds, "task_max_tokens": task_cap, "guide_max_tokens": self.guide_max_tokens,
+            "selfcheck_attempts": self.selfcheck_attempts, "guide_view": self.guide_view}
+        if self.guide_protocol != "codesteer":
+            key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
+        for k in ("guide_temperature", "guide_top_p", "guide_top_k"):
+            if getattr(self, k) is not None:
+                key[k] = getattr(self, k)
+        if self.guide_template != "auto":
+            key["guide_template"] = self.guide_template
         if self.task_temperature:
             key["task_temperature"] = self.task_temperature
         model_args = {role: {k: v for k, v in opts.items() if k not in TRANSPORT_OPTIONS}
@@ -50,10 +71,21 @@ class RunConfig:
             key["model_args"] = model_args
         return key
 
+    def describe(self) -> dict[str, Any]:
+        """The run config as recorded and shown in the report header: the key plus the protocol in use."""
+        out = {**self.key_config(), "guide_protocol": self.guide_protocol}
+        if self.reference_prompts:
+            out["reference_prompts"] = self.reference_prompts
+        return out
+
     def options(self) -> SteerOptions:
         return SteerOptions(max_rounds=self.max_rounds, task_max_tokens=self.task_max_tokens,
                             guide_max_tokens=self.guide_max_tokens, selfcheck_attempts=self.selfcheck_attempts,
-                            guide_view=self.guide_view, task_temperature=self.task_temperature)
+                            guide_view=self.guide_view, task_temperature=self.task_temperature,
+                            guide_protocol=self.guide_protocol,
+                            reference_prompts=self.reference_prompts, guide_temperature=self.guide_temperature,
+                            guide_top_p=self.guide_top_p, guide_top_k=self.guide_top_k,
+                            guide_template=self.guide_template)
 
 
 @dataclass

@@ -9,19 +9,17 @@ import time
 from codesteer.methods._base import Method, register
 from codesteer.sandbox import Sandbox
 from codesteer.steer import (
-    GuideTurn,
     Models,
     SteerOptions,
     TaskTurn,
     Trajectory,
     ask,
-    choice_message,
     clip,
     finalize,
-    guide_messages,
+    guide_step,
     new_trajectory,
-    parse_guide,
     prompt,
+    protocol_for,
     run_reply_code,
     steer,
 )
@@ -33,7 +31,7 @@ async def _answer(
 ) -> Trajectory:
     """The final single task-model call of a method: ask, record, finalize (its own code may give the answer)."""
     reply = await ask(traj, "task", models.task, [{"role": "user", "content": text}],
-                      temperature=opts.task_temperature, max_tokens=opts.task_max_tokens, seed=opts.seed)
+                      temperature=opts.task_temperature, max_tokens=opts.task_cap(models.task), seed=opts.seed)
     traj.task_turns.append(TaskTurn(index=index, prompt=text, reply=reply))
     traj.stop_reason = "single_shot"
     await finalize(traj, sandbox, opts.exec_limits)
@@ -127,13 +125,11 @@ class CodeTextChoice(Method):
     async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
         opts = options or SteerOptions()
         t0 = time.perf_counter()
-        traj = new_trajectory(instance, self.name)
-        raw = await ask(traj, "guide", models.guide_or_task, guide_messages(traj, view=opts.guide_view),
-                        temperature=opts.guide_temperature, max_tokens=opts.guide_max_tokens, seed=opts.seed)
-        decision, guidance = parse_guide(raw, first_turn=True)
-        traj.guide_turns.append(GuideTurn(index=0, prompt=choice_message(instance.question), raw=raw,
-                                          decision=decision, guidance=guidance))
-        return await _answer(traj, models, sandbox, opts, guidance + instance.question, t0)
+        protocol = protocol_for(opts)
+        traj = new_trajectory(instance, self.name, guide_protocol=protocol.name)
+        g = await guide_step(traj, protocol, models, opts)
+        traj.guide_turns.append(g)
+        return await _answer(traj, models, sandbox, opts, protocol.task_message(traj, g, opts), t0)
 
 
 _ESTIMATE = re.compile(r"code\s*[:=]\s*(\d+(?:\.\d+)?).*?text\s*[:=]\s*(\d+(?:\.\d+)?)", re.I | re.S)
@@ -185,7 +181,7 @@ class CodeInterpreter(Method):
         traj.stop_reason = "max_rounds"
         for rnd in range(opts.max_rounds + 1):
             reply = await ask(traj, "task", models.task, msgs, temperature=opts.task_temperature,
-                              max_tokens=opts.task_max_tokens, seed=opts.seed)
+                              max_tokens=opts.task_cap(models.task), seed=opts.seed)
             turn = TaskTurn(index=rnd, prompt=msgs[-1]["content"], reply=reply)
             traj.task_turns.append(turn)
             await run_reply_code(turn, sandbox, opts.exec_limits)

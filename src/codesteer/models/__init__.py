@@ -31,6 +31,8 @@ from codesteer.models._types import (
     ModelError,
     ModelSpecError,
     RequestRejected,
+    is_reasoning_model,
+    sampling_kwargs,
 )
 
 __all__ = [
@@ -63,10 +65,12 @@ __all__ = [
     "find_embedded_gguf",
     "get_model",
     "is_remote",
+    "is_reasoning_model",
     "load_prices",
     "open_cache",
     "option_names",
     "price_for",
+    "sampling_kwargs",
     "serve",
     "tracked",
     "waiting_calls",

@@ -175,13 +175,19 @@ class TrackedModel:
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        **sampling: Any,
     ) -> Completion:
         completion = await self.inner.chat(
-            messages, temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed
+            messages, temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed, **sampling
         )
+        self.ledger.record(self.role, completion, sample_id=self.sample_id)
+        return completion
+
+    async def complete(self, prompt: str, **params: Any) -> Completion:
+        completion = await self.inner.complete(prompt, **params)
         self.ledger.record(self.role, completion, sample_id=self.sample_id)
         return completion
 

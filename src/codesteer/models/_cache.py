@@ -15,9 +15,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from codesteer._sqlite import connect_wal
-from codesteer.models._types import Completion, Message, ModelError, check_messages
+from codesteer.models._types import Completion, Message, ModelError, check_messages, sampling_kwargs
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -31,6 +32,18 @@ CREATE TABLE IF NOT EXISTS responses (
     created REAL NOT NULL
 )
 """
+
+
+def _add_reasoning_column(conn: sqlite3.Connection) -> None:
+    """Cache files written before reasoning tokens were recorded gain the column (0 for their rows)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
+    if "reasoning_tokens" in columns:
+        return
+    try:
+        conn.execute("ALTER TABLE responses ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0")
+    except sqlite3.OperationalError as exc:  # another process added it first
+        if "duplicate column" not in str(exc):
+            raise
 
 
 def cache_dir() -> Path:
@@ -48,19 +61,26 @@ def cache_key(
     messages: Sequence[Message],
     *,
     temperature: float,
-    max_tokens: int,
+    max_tokens: int | None,
     stop: Sequence[str] | None,
     seed: int | None,
+    top_p: float | None = None,
+    top_k: int | None = None,
 ) -> str:
-    """Hash of everything that changes the reply; the seed only matters when sampling."""
-    payload = {
+    """Hash of everything that changes the reply; the seed only matters when sampling. Fields added later
+    (``top_p``, ``top_k``, no cap) enter the hash only when set, so older cache entries keep their keys."""
+    payload: dict[str, object] = {
         "spec": spec,
         "messages": [[m["role"], m["content"]] for m in messages],
         "temperature": float(temperature),
-        "max_tokens": int(max_tokens),
+        "max_tokens": int(max_tokens) if max_tokens is not None else None,
         "stop": list(stop) if stop else None,
         "seed": seed if temperature > 0 else None,
     }
+    if top_p is not None:
+        payload["top_p"] = float(top_p)
+    if top_k is not None:
+        payload["top_k"] = int(top_k)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -82,6 +102,7 @@ class ResponseCache:
         if conn is None:
             conn = connect_wal(self.path, timeout=60.0, isolation_level=None)
             conn.execute(_SCHEMA)
+            _add_reasoning_column(conn)
             self._local.conn = conn
         return conn
 
@@ -90,13 +111,14 @@ class ResponseCache:
         row = (
             self._conn()
             .execute(
-                "SELECT text, prompt_tokens, completion_tokens, model FROM responses WHERE key = ?", (key,)
+                "SELECT text, prompt_tokens, completion_tokens, model, reasoning_tokens FROM responses WHERE key = ?",
+                (key,),
             )
             .fetchone()
         )
         if row is None:
             return None
-        text, pt, ct, model = row
+        text, pt, ct, model, rt = row
         return Completion(
             text=text,
             prompt_tokens=int(pt),
@@ -105,11 +127,13 @@ class ResponseCache:
             model=model,
             cached=True,
             cost_usd=0.0,
+            reasoning_tokens=int(rt or 0),
         )
 
     def put(self, key: str, spec: str, completion: Completion) -> None:
         self._conn().execute(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO responses (key, spec, text, prompt_tokens, completion_tokens, latency_s, model, "
+            "created, reasoning_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 spec,
@@ -119,6 +143,7 @@ class ResponseCache:
                 completion.latency_s,
                 completion.model,
                 time.time(),
+                getattr(completion, "reasoning_tokens", 0) or 0,
             ),
         )
 
@@ -162,11 +187,14 @@ class CachedModel:
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
-        params = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed)
+        params: dict[str, Any] = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed,
+                                      **sampling_kwargs(top_p, top_k))
         if temperature > 0:
             return await self.inner.chat(messages, **params)
         key = cache_key(self._key_spec, check_messages(messages), **params)
@@ -174,6 +202,20 @@ class CachedModel:
         if hit is not None:
             return hit
         completion = await self.inner.chat(messages, **params)
+        self.cache.put(key, self.spec, completion)
+        return replace(completion, cached=False)
+
+    async def complete(self, prompt: str, *, temperature: float = 0.0, **params: Any) -> Completion:
+        """Raw completions share the cache; the prompt is keyed as one message of role ``prompt``."""
+        if temperature > 0:
+            return await self.inner.complete(prompt, temperature=temperature, **params)
+        key = cache_key(self.spec, [{"role": "prompt", "content": prompt}], temperature=temperature,
+                        max_tokens=params.get("max_tokens", 1024), stop=params.get("stop"), seed=params.get("seed"),
+                        top_p=params.get("top_p"), top_k=params.get("top_k"))
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        completion = await self.inner.complete(prompt, temperature=temperature, **params)
         self.cache.put(key, self.spec, completion)
         return replace(completion, cached=False)
 

@@ -281,10 +281,13 @@ class _Request:
 
     messages: list[Message]
     temperature: float
-    max_tokens: int
+    max_tokens: int | None
     stop: Sequence[str] | None
     seed: int | None
     future: concurrent.futures.Future[tuple[str, int, int]]
+    top_p: float | None = None
+    top_k: int | None = None
+    prompt: str | None = None  # a rendered prompt (raw completion): no chat template is applied
     n_prompt: int = 0
     budget: int = 0
     out_ids: list[int] = field(default_factory=list)
@@ -346,14 +349,16 @@ class _Batcher:
         if not req.future.set_running_or_notify_cancel():
             return state
         try:
-            prompt = tok.apply_chat_template(req.messages, tokenize=False, add_generation_prompt=True)
+            prompt = req.prompt if req.prompt is not None else tok.apply_chat_template(
+                req.messages, tokenize=False, add_generation_prompt=True)
             ids = tok(prompt, add_special_tokens=False, return_tensors="pt")["input_ids"].to(loaded.device)
             req.n_prompt = int(ids.shape[1])
             if req.n_prompt >= loaded.context:
                 raise RequestRejected(
                     f"prompt has {req.n_prompt} tokens; {loaded.source} takes at most {loaded.context}"
                 )
-            req.budget = min(int(req.max_tokens), loaded.context - req.n_prompt)
+            room = loaded.context - req.n_prompt
+            req.budget = room if req.max_tokens is None else min(int(req.max_tokens), room)
             if req.temperature > 0:
                 req.gen = torch.Generator(device=loaded.device)
                 req.gen.manual_seed(int(req.seed) if req.seed is not None else 0)
@@ -393,7 +398,17 @@ class _Batcher:
         if req.gen is None:
             nxt = int(torch.argmax(logits))
         else:
-            probs = torch.softmax(logits / float(req.temperature), dim=-1)
+            logits = logits / float(req.temperature)
+            if req.top_k is not None and req.top_k < logits.shape[-1]:
+                kth = torch.topk(logits, int(req.top_k)).values[-1]
+                logits = logits.masked_fill(logits < kth, float("-inf"))
+            probs = torch.softmax(logits, dim=-1)
+            if req.top_p is not None and req.top_p < 1.0:
+                # nucleus: keep the most likely tokens whose mass reaches top_p (the first always stays)
+                sorted_p, order = torch.sort(probs, descending=True)
+                drop = torch.cumsum(sorted_p, dim=-1) - sorted_p > float(req.top_p)
+                sorted_p = sorted_p.masked_fill(drop, 0.0)
+                probs = torch.zeros_like(probs).scatter(-1, order, sorted_p)
             nxt = int(torch.multinomial(probs, 1, generator=req.gen))
         if nxt in self.loaded.eos_ids:
             self._finish(req)
@@ -531,15 +546,39 @@ class LocalModel:
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
         msgs = check_messages(messages)
-        check_params(temperature, max_tokens)
+        return await self._generate(msgs, None, temperature, max_tokens, stop, seed, top_p, top_k)
+
+    async def complete(
+        self,
+        prompt: str,
+        *,
+        temperature: float = 0.0,
+        max_tokens: int | None = 1024,
+        stop: Sequence[str] | None = None,
+        seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+    ) -> Completion:
+        """Continue ``prompt`` as given (special tokens in it are tokenised as such; nothing is added or trimmed)."""
+        if not isinstance(prompt, str) or not prompt:
+            raise ValueError("prompt must be a non-empty str")
+        return await self._generate([], prompt, temperature, max_tokens, stop, seed, top_p, top_k)
+
+    async def _generate(self, msgs: list[Message], prompt: str | None, temperature: float, max_tokens: int | None,
+                        stop: Sequence[str] | None, seed: int | None, top_p: float | None,
+                        top_k: int | None) -> Completion:
+        check_params(temperature, max_tokens, top_p, top_k)
         start = time.perf_counter()
-        req = _Request(msgs, float(temperature), int(max_tokens), list(stop) if stop else None, seed,
-                       concurrent.futures.Future())
+        req = _Request(msgs, float(temperature), None if max_tokens is None else int(max_tokens),
+                       list(stop) if stop else None, seed, concurrent.futures.Future(), top_p=top_p, top_k=top_k,
+                       prompt=prompt)
         self.loaded.batcher.submit(req)
         text, pt, ct = await asyncio.wrap_future(req.future)
         return Completion(

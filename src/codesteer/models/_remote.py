@@ -36,6 +36,7 @@ from codesteer.models._types import (
 )
 
 MAX_RETRY_AFTER_S = 120.0
+ANTHROPIC_DEFAULT_MAX_TOKENS = 8192
 
 
 @dataclass(frozen=True)
@@ -335,12 +336,54 @@ class OpenAIModel(_RemoteModel):
         set_endpoint_limit(base_url, max_concurrency)
         default = os.environ.get("OPENAI_BASE_URL", "").rstrip("/") or "https://api.openai.com/v1"
         self.spec = f"openai/{model}" if base_url == default else f"openai/{model}@{base_url}"
-        # Reasoning models reject temperature and take max_completion_tokens.
+        # OpenAI's reasoning models reject temperature and take max_completion_tokens.
         self._reasoning = model.split("/")[-1].startswith(("o1", "o3", "o4", "gpt-5"))
+        # OpenAI itself rejects top_k; vLLM and most local servers take it as an extra body field.
+        self._takes_top_k = (urlparse(base_url).hostname or "") != "api.openai.com"
 
     def _make_client(self) -> Any:
         return self._sdk.AsyncOpenAI(
             api_key=self._key, base_url=self.endpoint, max_retries=0, timeout=self.policy.timeout_s
+        )
+
+    def _sampling(self, kwargs: dict[str, Any], temperature: float, max_tokens: int | None, stop: Sequence[str] | None,
+                  seed: int | None, top_p: float | None, top_k: int | None) -> None:
+        """Request fields shared by chat and raw completions; nothing is sent that the caller did not set."""
+        if self._reasoning:
+            if max_tokens is not None:
+                kwargs["max_completion_tokens"] = int(max_tokens)
+        else:
+            if max_tokens is not None:
+                kwargs["max_tokens"] = int(max_tokens)
+            kwargs["temperature"] = float(temperature)
+            if top_p is not None:
+                kwargs["top_p"] = float(top_p)
+            if top_k is not None and self._takes_top_k:
+                kwargs["extra_body"] = {"top_k": int(top_k)}
+        if self.extra_body:  # -M role.key=value request-body fields; an explicit top_k above wins
+            kwargs["extra_body"] = {**self.extra_body, **kwargs.get("extra_body", {})}
+        if stop:
+            kwargs["stop"] = list(stop)
+        if seed is not None:
+            kwargs["seed"] = int(seed)
+
+    def _completion(self, resp: Any, text: str, latency: float, prompt_estimate: int) -> Completion:
+        usage = getattr(resp, "usage", None)
+        pt = getattr(usage, "prompt_tokens", None)
+        ct = getattr(usage, "completion_tokens", None)
+        pt = int(pt) if pt is not None else prompt_estimate
+        ct = int(ct) if ct is not None else approx_tokens(text)
+        details = getattr(usage, "completion_tokens_details", None)
+        rt = getattr(details, "reasoning_tokens", None) if details is not None else None
+        return Completion(
+            text=text,
+            prompt_tokens=pt,
+            completion_tokens=ct,
+            latency_s=latency,
+            model=self.spec,
+            cached=False,
+            cost_usd=cost_usd(self.model_name, pt, ct, self.prices),
+            reasoning_tokens=int(rt) if isinstance(rt, int | float) else 0,
         )
 
     async def chat(
@@ -348,24 +391,17 @@ class OpenAIModel(_RemoteModel):
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
+        """``max_tokens=None`` sends no cap (what reasoning models need unless the user sets one)."""
         msgs = check_messages(messages)
-        check_params(temperature, max_tokens)
+        check_params(temperature, max_tokens, top_p, top_k)
         kwargs: dict[str, Any] = {"model": self.model_name, "messages": msgs}
-        if self._reasoning:
-            kwargs["max_completion_tokens"] = int(max_tokens)
-        else:
-            kwargs["max_tokens"] = int(max_tokens)
-            kwargs["temperature"] = float(temperature)
-        if stop:
-            kwargs["stop"] = list(stop)
-        if seed is not None:
-            kwargs["seed"] = int(seed)
-        if self.extra_body:
-            kwargs["extra_body"] = self.extra_body
+        self._sampling(kwargs, temperature, max_tokens, stop, seed, top_p, top_k)
 
         async def call(client: Any) -> Completion:
             start = time.perf_counter()
@@ -375,20 +411,41 @@ class OpenAIModel(_RemoteModel):
                 content = resp.choices[0].message.content or ""
             except (AttributeError, IndexError, TypeError, KeyError):
                 raise _Malformed(f"no choices in {_short(resp, 60)}") from None
-            usage = getattr(resp, "usage", None)
-            pt = getattr(usage, "prompt_tokens", None)
-            ct = getattr(usage, "completion_tokens", None)
-            pt = int(pt) if pt is not None else sum(approx_tokens(m["content"]) for m in msgs)
-            ct = int(ct) if ct is not None else approx_tokens(content)
-            return Completion(
-                text=content,
-                prompt_tokens=pt,
-                completion_tokens=ct,
-                latency_s=latency,
-                model=self.spec,
-                cached=False,
-                cost_usd=cost_usd(self.model_name, pt, ct, self.prices),
-            )
+            return self._completion(resp, content, latency, sum(approx_tokens(m["content"]) for m in msgs))
+
+        return await self._with_retries(call)
+
+    async def complete(
+        self,
+        prompt: str,
+        *,
+        temperature: float = 0.0,
+        max_tokens: int | None = 1024,
+        stop: Sequence[str] | None = None,
+        seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+    ) -> Completion:
+        """A raw text completion (``/v1/completions``): the caller rendered the chat template itself, so the
+        server's template (which may trim or add a system prompt) never touches the prompt."""
+        if not isinstance(prompt, str) or not prompt:
+            raise ValueError("prompt must be a non-empty str")
+        check_params(temperature, max_tokens, top_p, top_k)
+        kwargs: dict[str, Any] = {"model": self.model_name, "prompt": prompt}
+        self._sampling(kwargs, temperature, max_tokens, stop, seed, top_p, top_k)
+        if self._takes_top_k:
+            # the prompt carries its own BOS; vLLM would add a second one unless told not to
+            kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "add_special_tokens": False}
+
+        async def call(client: Any) -> Completion:
+            start = time.perf_counter()
+            resp = await client.completions.create(**kwargs)
+            latency = time.perf_counter() - start
+            try:
+                text = resp.choices[0].text or ""
+            except (AttributeError, IndexError, TypeError, KeyError):
+                raise _Malformed(f"no choices in {_short(resp, 60)}") from None
+            return self._completion(resp, text, latency, approx_tokens(prompt))
 
         return await self._with_retries(call)
 
@@ -482,17 +539,25 @@ class AnthropicModel(_RemoteModel):
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
-        """``seed`` is accepted for the common interface; Anthropic has no seed parameter."""
+        """``seed`` is accepted for the common interface; Anthropic has no seed parameter. The API requires a
+        reply cap: ``max_tokens=None`` sends ``ANTHROPIC_DEFAULT_MAX_TOKENS``."""
         msgs = check_messages(messages)
-        check_params(temperature, max_tokens)
+        check_params(temperature, max_tokens, top_p, top_k)
         system, turns = anthropic_messages(msgs)
-        kwargs: dict[str, Any] = {"model": self.model_name, "messages": turns, "max_tokens": int(max_tokens)}
+        cap = ANTHROPIC_DEFAULT_MAX_TOKENS if max_tokens is None else int(max_tokens)
+        kwargs: dict[str, Any] = {"model": self.model_name, "messages": turns, "max_tokens": cap}
         if self._takes_temperature:
             kwargs["temperature"] = min(float(temperature), 1.0)
+        if top_p is not None:
+            kwargs["top_p"] = float(top_p)
+        if top_k is not None:
+            kwargs["top_k"] = int(top_k)
         if system:
             kwargs["system"] = system
         if stop:

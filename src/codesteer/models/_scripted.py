@@ -56,6 +56,8 @@ class ScriptedModel:
         self._next = 0
         self._lock = threading.Lock()
         self.calls: list[list[Message]] = []
+        self.params: list[dict[str, Any]] = []  # sampling parameters of each call, in order (tests read them)
+        self.prompts: list[str] = []  # raw completion prompts, in order
 
     def _pick(self, messages: list[Message]) -> str:
         if self._fn is not None:
@@ -78,12 +80,16 @@ class ScriptedModel:
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion:
         msgs = check_messages(messages)
-        check_params(temperature, max_tokens)
+        check_params(temperature, max_tokens, top_p, top_k)
+        self.params.append({"temperature": temperature, "max_tokens": max_tokens, "stop": list(stop) if stop else None,
+                            "seed": seed, "top_p": top_p, "top_k": top_k})
         start = time.perf_counter()
         with self._lock:
             self.calls.append(msgs)
@@ -99,6 +105,25 @@ class ScriptedModel:
             cached=False,
             cost_usd=0.0,
         )
+
+    async def complete(
+        self,
+        prompt: str,
+        *,
+        temperature: float = 0.0,
+        max_tokens: int | None = 1024,
+        stop: Sequence[str] | None = None,
+        seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+    ) -> Completion:
+        """A raw completion, answered like a chat whose one user message is the rendered prompt; ``prompts``
+        records each prompt."""
+        if not isinstance(prompt, str) or not prompt:
+            raise ValueError("prompt must be a non-empty str")
+        self.prompts.append(prompt)
+        return await self.chat([{"role": "user", "content": prompt}], temperature=temperature, max_tokens=max_tokens,
+                               stop=stop, seed=seed, top_p=top_p, top_k=top_k)
 
     async def aclose(self) -> None:
         return None

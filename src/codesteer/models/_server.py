@@ -1,8 +1,9 @@
 """An OpenAI-compatible server in front of any ChatModel, so one loaded guide serves many processes.
 
 Standard library only (``http.server``): the model's coroutines run on one event loop in a background thread,
-request handlers (one thread each) hand them over and wait. Non-streaming ``/v1/chat/completions`` and
-``/v1/models`` are enough for the ``openai/<model>@<url>`` client, vLLM's own server being the answer for
+request handlers (one thread each) hand them over and wait. Non-streaming ``/v1/chat/completions``,
+``/v1/completions`` (a raw prompt, for clients that render the chat template themselves) and ``/v1/models``
+are enough for the ``openai/<model>@<url>`` client, vLLM's own server being the answer for
 big models.
 """
 
@@ -18,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from codesteer.models._types import ChatModel, ModelError, RequestRejected
+
+MAX_N = 16  # choices per request; more is a mistake (or an attempt to tie the server up)
 
 # (path, parsed JSON body or None) -> None to go on, or (status, headers, body bytes) to answer instead.
 Intercept = Callable[[str, Any], tuple[int, dict[str, str], bytes] | None]
@@ -77,45 +80,93 @@ class ModelServer:
             self._started = True
         return self
 
-    def run_chat(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Validate an OpenAI request body, run the model on the server loop, shape the reply."""
-        messages = body.get("messages")
-        if not isinstance(messages, list):
-            raise RequestRejected("'messages' must be a list")
+    def _params(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Sampling parameters of an OpenAI request body (vLLM's ``top_k`` extra field included) and ``n``."""
         if body.get("stream"):
             raise RequestRejected("streaming is not supported by codesteer serve")
         stop = body.get("stop")
         if isinstance(stop, str):
             stop = [stop]
-        max_tokens = body.get("max_completion_tokens") or body.get("max_tokens") or 1024
-        params = dict(
+        max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
+        n = body.get("n", 1)
+        if n is None:
+            n = 1
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_N:
+            raise RequestRejected(f"'n' must be a whole number from 1 to {MAX_N}")
+        params: dict[str, Any] = dict(
             temperature=float(body.get("temperature", 0.0) or 0.0),
-            max_tokens=int(max_tokens),
+            max_tokens=int(max_tokens) if max_tokens else 1024,
             stop=stop,
             seed=body.get("seed"),
         )
+        for name, kind in (("top_p", float), ("top_k", int)):
+            value = body.get(name)
+            if value is not None and not (name == "top_k" and value == -1):  # vLLM's -1 means "off"
+                params[name] = kind(value)
+        return params, n
+
+    def _run(self, make: Callable[[dict[str, Any]], Any], params: dict[str, Any], n: int) -> list[Any]:
+        """Run ``n`` generations on the server loop; with a seed, choice i samples with seed + i."""
         if not self._loop.is_running():
             raise ModelError("server is shutting down")
-        coro = self.model.chat(messages, **params)
-        try:
-            fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        except RuntimeError:  # the loop closed between the check and the call
-            coro.close()
-            raise ModelError("server is shutting down") from None
-        c = fut.result()
+        futures = []
+        for i in range(n):
+            p = dict(params)
+            if p.get("seed") is not None and i:
+                p["seed"] = int(p["seed"]) + i
+            coro = make(p)
+            try:
+                futures.append(asyncio.run_coroutine_threadsafe(coro, self._loop))
+            except RuntimeError:  # the loop closed between the check and the call
+                coro.close()
+                raise ModelError("server is shutting down") from None
+        return [f.result() for f in futures]
+
+    @staticmethod
+    def _usage(completions: list[Any]) -> dict[str, int]:
+        pt = completions[0].prompt_tokens if completions else 0  # one prompt, n samples
+        ct = sum(c.completion_tokens for c in completions)
+        return {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}
+
+    def run_chat(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Validate an OpenAI chat request body, run the model on the server loop, shape the reply."""
+        messages = body.get("messages")
+        if not isinstance(messages, list):
+            raise RequestRejected("'messages' must be a list")
+        params, n = self._params(body)
+        cs = self._run(lambda p: self.model.chat(messages, **p), params, n)
         return {
             "id": f"chatcmpl-{next(self._ids)}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": self.model.spec,
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": c.text}, "finish_reason": "stop"}
+                {"index": i, "message": {"role": "assistant", "content": c.text}, "finish_reason": "stop"}
+                for i, c in enumerate(cs)
             ],
-            "usage": {
-                "prompt_tokens": c.prompt_tokens,
-                "completion_tokens": c.completion_tokens,
-                "total_tokens": c.prompt_tokens + c.completion_tokens,
-            },
+            "usage": self._usage(cs),
+        }
+
+    def run_completion(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``/v1/completions``: the prompt goes to the model as given, no chat template (raw-prompt clients)."""
+        prompt = body.get("prompt")
+        if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
+            prompt = prompt[0]
+        if not isinstance(prompt, str) or not prompt:
+            raise RequestRejected("'prompt' must be a non-empty string")
+        complete = getattr(self.model, "complete", None)
+        if complete is None:
+            raise RequestRejected(f"{self.model.spec} takes chat requests only (/v1/chat/completions)")
+        params, n = self._params(body)
+        cs = self._run(lambda p: complete(prompt, **p), params, n)
+        return {
+            "id": f"cmpl-{next(self._ids)}",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": self.model.spec,
+            "choices": [{"index": i, "text": c.text, "logprobs": None, "finish_reason": "stop"}
+                        for i, c in enumerate(cs)],
+            "usage": self._usage(cs),
         }
 
     def close(self) -> None:
@@ -211,14 +262,19 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         if self._intercepted(body) or not self._authorized():
             return
-        if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+        route = self.path.rstrip("/")
+        if route in ("/v1/chat/completions", "/chat/completions"):
+            handle = self.server_ref.run_chat
+        elif route in ("/v1/completions", "/completions"):
+            handle = self.server_ref.run_completion
+        else:
             self._send(404, _error_body(f"no route {self.path}", "not_found", 404))
             return
         if not isinstance(body, dict):
             self._send(400, _error_body("request body must be a JSON object", "invalid_request_error", 400))
             return
         try:
-            reply = self.server_ref.run_chat(body)
+            reply = handle(body)
         except (RequestRejected, ValueError, TypeError) as exc:
             self._send(400, _error_body(str(exc), "invalid_request_error", 400))
             return

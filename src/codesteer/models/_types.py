@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -47,6 +48,7 @@ class Completion:
     model: str
     cached: bool = False
     cost_usd: float = 0.0
+    reasoning_tokens: int = 0  # part of completion_tokens, when the API reports it (o-series, R1)
 
     @property
     def total_tokens(self) -> int:
@@ -67,9 +69,11 @@ class ChatModel(Protocol):
         messages: Sequence[Message],
         *,
         temperature: float = 0.0,
-        max_tokens: int = 1024,
+        max_tokens: int | None = 1024,
         stop: Sequence[str] | None = None,
         seed: int | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
     ) -> Completion: ...
 
     async def aclose(self) -> None: ...
@@ -92,11 +96,37 @@ def check_messages(messages: Sequence[Message]) -> list[Message]:
     return out
 
 
-def check_params(temperature: float, max_tokens: int) -> None:
+def check_params(temperature: float, max_tokens: int | None, top_p: float | None = None,
+                 top_k: int | None = None) -> None:
+    """``max_tokens=None`` means no cap of ours (the provider's own limit applies)."""
     if not 0.0 <= float(temperature) <= 2.0:
         raise ValueError(f"temperature must be in [0, 2], got {temperature}")
-    if int(max_tokens) < 1:
+    if max_tokens is not None and int(max_tokens) < 1:
         raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+    if top_p is not None and not 0.0 < float(top_p) <= 1.0:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    if top_k is not None and int(top_k) < 1:
+        raise ValueError(f"top_k must be >= 1, got {top_k}")
+
+
+def sampling_kwargs(top_p: float | None, top_k: int | None) -> dict[str, float | int]:
+    """The nucleus/top-k arguments that were set, for passing on to another model without adding defaults."""
+    out: dict[str, float | int] = {}
+    if top_p is not None:
+        out["top_p"] = float(top_p)
+    if top_k is not None:
+        out["top_k"] = int(top_k)
+    return out
+
+
+_REASONING = re.compile(r"^(o1|o3|o4|gpt-5)|deepseek-reasoner|(^|[-_/.])r1($|[-_/.:])", re.IGNORECASE)
+
+
+def is_reasoning_model(name: str) -> bool:
+    """o1/o3/o4/gpt-5 families and DeepSeek-R1-style models: they think before answering, so a reply cap sized
+    for ordinary models (the reference's 2000) cuts their reasoning and leaves no answer."""
+    base = name.split("@", 1)[0].rsplit("/", 1)[-1]
+    return bool(_REASONING.search(base))
 
 
 def truncate_at_stop(text: str, stop: Sequence[str] | None) -> str:

@@ -9,12 +9,24 @@ from codesteer.steer._loop import (
     examine,
     execute,
     finalize,
+    guide_step,
     new_trajectory,
     run_reply_code,
     self_check,
     steer,
+    task_step,
 )
 from codesteer.steer._prompts import prompt
+from codesteer.steer._protocol import (
+    PROTOCOLS,
+    CodeSteerProtocol,
+    Decoding,
+    GuideProtocol,
+    ask_guide,
+    protocol_for,
+    protocol_of,
+    render_llama3,
+)
 from codesteer.steer._records import (
     Call,
     Execution,
@@ -25,12 +37,23 @@ from codesteer.steer._records import (
     Trajectory,
     clip,
 )
+from codesteer.steer._reference import (
+    PROMPTS_ENV,
+    ReferencePrompts,
+    ReferencePromptsError,
+    ReferenceProtocol,
+    load_reference_prompts,
+    reference_summary,
+)
 from codesteer.steer._symbolic import symbolic_check
 from codesteer.steer._views import choice_message, compact_conversation, feedback_block, guide_messages
 
 __all__ = [
-    "Call", "CodeBlock", "Execution", "GuideTurn", "Models", "SelfCheck", "SteerOptions", "SymbolicReport",
-    "TaskTurn", "Trajectory", "answer_text", "ask", "choice_message", "clip", "code_blocks", "compact_conversation",
-    "examine", "execute", "feedback_block", "finalize", "guide_messages", "new_trajectory", "parse_guide", "prompt",
-    "run_reply_code", "runnable_code", "self_check", "steer", "symbolic_check",
+    "PROMPTS_ENV", "PROTOCOLS", "Call", "CodeBlock", "CodeSteerProtocol", "Decoding", "Execution", "GuideProtocol",
+    "GuideTurn", "Models", "ReferencePrompts", "ReferencePromptsError", "ReferenceProtocol", "SelfCheck",
+    "SteerOptions", "SymbolicReport", "TaskTurn", "Trajectory", "answer_text", "ask", "ask_guide", "choice_message",
+    "clip", "code_blocks", "compact_conversation", "examine", "execute", "feedback_block", "finalize",
+    "guide_messages", "guide_step", "load_reference_prompts", "new_trajectory", "parse_guide", "prompt",
+    "protocol_for", "protocol_of", "reference_summary", "render_llama3", "run_reply_code", "runnable_code",
+    "self_check", "steer", "symbolic_check", "task_step",
 ]

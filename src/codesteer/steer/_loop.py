@@ -7,15 +7,23 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from codesteer.models import ChatModel
+from codesteer.models import ChatModel, is_reasoning_model
 from codesteer.sandbox import Limits, Sandbox
 from codesteer.steer._code import answer_text, runnable_code
-from codesteer.steer._guide import parse_guide
 from codesteer.steer._prompts import prompt
-from codesteer.steer._records import Call, Execution, GuideTurn, Role, SelfCheck, TaskTurn, Trajectory, clip
+from codesteer.steer._protocol import (
+    PROTOCOLS,
+    TEMPLATES,
+    GuideProtocol,
+    ask_guide,
+    protocol_for,
+    record_call,
+)
+from codesteer.steer._records import Execution, GuideTurn, Role, SelfCheck, TaskTurn, Trajectory, clip
 from codesteer.steer._symbolic import symbolic_check
-from codesteer.steer._views import choice_message, feedback_block, guide_messages
 from codesteer.symbench import Instance
+
+TASK_MAX_TOKENS = 2000  # the reference's reply cap for task models that are not reasoning models
 
 
 @dataclass
@@ -38,7 +46,14 @@ class Models:
 
 @dataclass(frozen=True)
 class SteerOptions:
-    """Knobs of the loop; defaults follow the paper (5 rounds, execution shown only to the guide)."""
+    """Knobs of the loop; defaults follow the paper (5 rounds, execution shown only to the guide).
+
+    ``guide_protocol``: "codesteer" (ours; ``guide_view`` picks its compact or full form) or "reference" (the
+    released guide's exact protocol; needs ``reference_prompts`` or ``$CODESTEER_REFERENCE_PROMPTS``). Guide
+    decoding left at ``None`` takes the protocol's default (ours: greedy; reference: T 0.95, top_p 0.7, top_k 50).
+    ``guide_template`` "llama3" renders the guide prompt here and sends a raw completion; "auto" does so for hf/
+    guides under the reference protocol. ``task_max_tokens=None``: 2000, or no cap for reasoning models.
+    """
 
     max_rounds: int = 5
     symbolic_checker: bool = True
@@ -46,10 +61,15 @@ class SteerOptions:
     # the reference shows execution results only to the guide; True also shows them to the task model
     show_execution_to_task: bool = False
     guide_view: str = "full"  # "compact" for guides trained on the compact view
-    guide_temperature: float = 0.0
+    guide_protocol: str = "codesteer"
+    reference_prompts: str | None = None
+    guide_template: str = "auto"
+    guide_temperature: float | None = None
+    guide_top_p: float | None = None
+    guide_top_k: int | None = None
     task_temperature: float = 0.0
-    guide_max_tokens: int = 1024
-    task_max_tokens: int = 2000
+    guide_max_tokens: int | None = 1024
+    task_max_tokens: int | None = None
     guide_budget_tokens: int = 6000
     output_chars: int = 2000
     selfcheck_attempts: int = 2
@@ -61,6 +81,22 @@ class SteerOptions:
             raise ValueError("max_rounds must be >= 0")
         if self.guide_view not in ("compact", "full"):
             raise ValueError(f"guide_view must be 'compact' or 'full', got {self.guide_view!r}")
+        if self.guide_protocol not in PROTOCOLS:
+            raise ValueError(f"unknown guide protocol {self.guide_protocol!r}; valid: {', '.join(PROTOCOLS)}")
+        if self.guide_template not in TEMPLATES:
+            raise ValueError(f"unknown guide template {self.guide_template!r}; valid: {', '.join(TEMPLATES)}")
+        if self.guide_temperature is not None and not 0 <= self.guide_temperature <= 2:
+            raise ValueError(f"guide temperature must be in [0, 2], got {self.guide_temperature}")
+        if self.guide_top_p is not None and not 0 < self.guide_top_p <= 1:
+            raise ValueError(f"guide top_p must be in (0, 1], got {self.guide_top_p}")
+        if self.guide_top_k is not None and self.guide_top_k < 1:
+            raise ValueError(f"guide top_k must be >= 1, got {self.guide_top_k}")
+
+    def task_cap(self, model: ChatModel) -> int | None:
+        """The reply cap of task and checker calls: the user's, else none for reasoning models, else 2000."""
+        if self.task_max_tokens is not None:
+            return self.task_max_tokens
+        return None if is_reasoning_model(str(getattr(model, "spec", ""))) else TASK_MAX_TOKENS
 
 
 async def ask(
@@ -70,16 +106,12 @@ async def ask(
     messages: list[dict[str, str]],
     *,
     temperature: float = 0.0,
-    max_tokens: int = 1024,
+    max_tokens: int | None = 1024,
     seed: int | None = None,
 ) -> str:
     """One model call, recorded on the trajectory for per-role accounting."""
     c = await model.chat(messages, temperature=temperature, max_tokens=max_tokens, seed=seed)
-    traj.calls.append(
-        Call(role=role, model=c.model, prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
-             latency_s=c.latency_s, cost_usd=getattr(c, "cost_usd", 0.0), cached=c.cached,
-             messages=[{"role": m["role"], "content": m["content"]} for m in messages], reply=c.text)
-    )
+    record_call(traj, role, c, messages)
     return c.text
 
 
@@ -108,7 +140,7 @@ async def self_check(
     last: SelfCheck = SelfCheck(status="unknown", detail="the checker wrote no runnable code")
     for attempt in range(max(1, opts.selfcheck_attempts)):
         reply = await ask(traj, "checker", model, msgs, temperature=0.0 if attempt == 0 else 0.7,
-                          max_tokens=opts.task_max_tokens, seed=opts.seed)
+                          max_tokens=opts.task_cap(model), seed=opts.seed)
         code = runnable_code(reply)
         if code is None:
             continue
@@ -158,6 +190,36 @@ def new_trajectory(instance: Instance, method: str, **extras: Any) -> Trajectory
     return Trajectory(instance_id=instance.id, task=instance.task, method=method, question=instance.question, extras=extras)
 
 
+async def guide_step(traj: Trajectory, protocol: GuideProtocol, models: Models, opts: SteerOptions,
+                     seed: int | None = None) -> GuideTurn:
+    """Ask the guide for its next turn (not yet appended): what it reads and how its reply reads, per protocol."""
+    guide = models.guide_or_task
+    first = not traj.guide_turns
+    prompt_text = protocol.turn_prompt(traj, opts)
+    raw = await ask_guide(traj, guide, protocol.messages(traj, opts), protocol.decoding(opts, guide),
+                          seed=opts.seed if seed is None else seed)
+    decision, guidance = protocol.interpret(raw, first_turn=first)
+    return GuideTurn(index=len(traj.guide_turns), prompt=prompt_text, raw=raw, decision=decision, guidance=guidance)
+
+
+async def task_step(traj: Trajectory, protocol: GuideProtocol, g: GuideTurn, task_msgs: list[dict[str, str]],
+                    models: Models, opts: SteerOptions) -> TaskTurn:
+    """Send the task model what guide turn ``g`` (already appended) tells it; record and return its reply.
+
+    ``task_msgs`` is the task model's conversation: its user messages and its own raw replies, alternating.
+    """
+    message = protocol.task_message(traj, g, opts)
+    if g.index == 0 or not traj.task_turns:
+        task_msgs[:] = [{"role": "user", "content": message}]
+    else:
+        task_msgs += [{"role": "assistant", "content": traj.task_turns[-1].reply}, {"role": "user", "content": message}]
+    reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
+                      max_tokens=opts.task_cap(models.task), seed=opts.seed)
+    turn = TaskTurn(index=g.index, prompt=message, reply=reply)
+    traj.task_turns.append(turn)
+    return turn
+
+
 async def steer(
     instance: Instance,
     models: Models,
@@ -168,42 +230,23 @@ async def steer(
 ) -> Trajectory:
     """Run the CodeSteer loop on one instance and return its trajectory (not scored: see ``symbench.verify``)."""
     opts = opts or SteerOptions()
+    protocol = protocol_for(opts)
     t0 = time.perf_counter()
-    traj = new_trajectory(instance, method, guide_view=opts.guide_view, max_rounds=opts.max_rounds)
-    guide = models.guide_or_task
-    q = instance.question
-
-    async def guide_turn(index: int, compact_prompt: str) -> GuideTurn:
-        raw = await ask(traj, "guide", guide, guide_messages(traj, view=opts.guide_view, budget_tokens=opts.guide_budget_tokens,
-                                                             max_chars=opts.output_chars),
-                        temperature=opts.guide_temperature, max_tokens=opts.guide_max_tokens, seed=opts.seed)
-        decision, guidance = parse_guide(raw, first_turn=index == 0)
-        g = GuideTurn(index=index, prompt=compact_prompt, raw=raw, decision=decision, guidance=guidance)
-        traj.guide_turns.append(g)
-        return g
-
-    g = await guide_turn(0, choice_message(q))
-    first = g.guidance + q
-    task_msgs = [{"role": "user", "content": first}]
-    reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
-                      max_tokens=opts.task_max_tokens, seed=opts.seed)
-    turn = TaskTurn(index=0, prompt=first, reply=reply)
-    traj.task_turns.append(turn)
+    traj = new_trajectory(instance, method, guide_view=opts.guide_view, max_rounds=opts.max_rounds,
+                          guide_protocol=protocol.name)
+    task_msgs: list[dict[str, str]] = []
+    g = await guide_step(traj, protocol, models, opts)
+    traj.guide_turns.append(g)
+    turn = await task_step(traj, protocol, g, task_msgs, models, opts)
     traj.stop_reason = "max_rounds"
-    for rnd in range(1, opts.max_rounds + 1):
-        await examine(traj, turn, models, sandbox, opts)
-        g = await guide_turn(rnd, feedback_block(turn, max_chars=opts.output_chars))
+    for _ in range(protocol.max_rounds(opts)):
+        await protocol.examine(traj, turn, models, sandbox, opts)
+        g = await guide_step(traj, protocol, models, opts)
+        traj.guide_turns.append(g)
         if g.decision in ("return", "terminate"):
             traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
             break
-        message = g.guidance
-        if opts.show_execution_to_task and turn.execution is not None:
-            message = "Your code was run.\n" + turn.execution.describe(opts.output_chars) + "\n\n" + message
-        task_msgs += [{"role": "assistant", "content": reply}, {"role": "user", "content": message}]
-        reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
-                          max_tokens=opts.task_max_tokens, seed=opts.seed)
-        turn = TaskTurn(index=rnd, prompt=message, reply=reply)
-        traj.task_turns.append(turn)
+        turn = await task_step(traj, protocol, g, task_msgs, models, opts)
     await finalize(traj, sandbox, opts.exec_limits)
     traj.wall_s = time.perf_counter() - t0
     return traj

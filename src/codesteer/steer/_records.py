@@ -24,6 +24,7 @@ class Call(BaseModel):
     # exactly what was sent, so a report can show each call's prompt (and a bad prompt can be found)
     messages: list[dict[str, str]] = Field(default_factory=list)
     reply: str = ""
+    reasoning_tokens: int = 0  # part of completion_tokens (reasoning models that report it)
 
 
 class Execution(BaseModel):
@@ -139,6 +140,8 @@ class Trajectory(BaseModel):
             t["completion_tokens"] += c.completion_tokens
             t["latency_s"] += c.latency_s
             t["cost_usd"] += c.cost_usd
+            if c.reasoning_tokens:
+                t["reasoning_tokens"] = t.get("reasoning_tokens", 0) + c.reasoning_tokens
         return out
 
     @property

@@ -30,17 +30,13 @@ from codesteer.steer import (
     GuideTurn,
     Models,
     SteerOptions,
-    TaskTurn,
     Trajectory,
-    ask,
-    choice_message,
     clip,
-    examine,
-    feedback_block,
     finalize,
-    guide_messages,
+    guide_step,
     new_trajectory,
-    parse_guide,
+    protocol_for,
+    task_step,
 )
 from codesteer.symbench import Instance, verify
 from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
@@ -73,6 +69,12 @@ class DpoSynthOptions:
     pairs: str = "all"
     concurrency: int = 2
     seed: int = 0
+    guide_protocol: str = "codesteer"
+    reference_prompts: str | None = None
+    guide_top_p: float | None = None
+    guide_top_k: int | None = None
+    guide_max_tokens: int | None = None
+    guide_template: str = "auto"
 
     def __post_init__(self) -> None:
         if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
@@ -85,8 +87,28 @@ class DpoSynthOptions:
             raise ValueError("--max-calls and --concurrency must be >= 1")
 
     def key(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
-                                              "guide_view", "max_rounds", "seed")}
+        key = {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
+                                             "guide_view", "max_rounds", "seed")}
+        # later options enter the key only when set, so trees grown before they existed still resume
+        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
+            if getattr(self, k) is not None:
+                key[k] = getattr(self, k)
+        if self.guide_protocol != "codesteer":
+            key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
+        if self.guide_template != "auto":
+            key["guide_template"] = self.guide_template
+        return key
+
+    def steer_options(self) -> SteerOptions:
+        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
+        return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
+                            guide_view=self.guide_view, guide_protocol=self.guide_protocol,
+                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
+                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
 
 
 @dataclass
@@ -102,12 +124,16 @@ class _State:
 
 
 class _Tree:
-    """Grows one guidance tree depth-first (deterministic order, so scripted tests and caches line up)."""
+    """Grows one guidance tree depth-first (deterministic order, so scripted tests and caches line up).
+
+    Each branch advances with the loop's own steps (``guide_step``, ``task_step``, the protocol's ``examine``), so
+    a tree explores exactly what ``steer`` would do under the same guide protocol.
+    """
 
     def __init__(self, inst: Instance, models: Models, sandbox: Sandbox, opts: DpoSynthOptions) -> None:
         self.inst, self.models, self.sandbox, self.opts = inst, models, sandbox, opts
-        self.steer = SteerOptions(max_rounds=opts.max_rounds, guide_temperature=opts.guide_temperature,
-                                  guide_view=opts.guide_view)
+        self.steer = opts.steer_options()
+        self.protocol = protocol_for(self.steer)
         self.calls = 0
         self.leaves = 0
 
@@ -115,17 +141,10 @@ class _Tree:
         return random.Random(f"{self.opts.seed}:{self.inst.id}:{path}:{j}").randrange(2**31)
 
     async def _sample(self, st: _State, seed: int) -> GuideTurn:
-        traj, o = st.traj, self.steer
-        idx = len(traj.guide_turns)
-        before = len(traj.calls)
-        raw = await ask(traj, "guide", self.models.guide_or_task,
-                        guide_messages(traj, view=o.guide_view, budget_tokens=o.guide_budget_tokens,
-                                       max_chars=o.output_chars),
-                        temperature=o.guide_temperature, max_tokens=o.guide_max_tokens, seed=seed)
-        self.calls += len(traj.calls) - before
-        compact = choice_message(traj.question) if idx == 0 else feedback_block(traj.task_turns[-1], max_chars=o.output_chars)
-        decision, guidance = parse_guide(raw, first_turn=idx == 0)
-        return GuideTurn(index=idx, prompt=compact, raw=raw, decision=decision, guidance=guidance)
+        before = len(st.traj.calls)
+        g = await guide_step(st.traj, self.protocol, self.models, self.steer, seed=seed)
+        self.calls += len(st.traj.calls) - before
+        return g
 
     async def _apply(self, st: _State, g: GuideTurn) -> None:
         """The same step as ``steer``: the guidance goes to the task model, its reply is examined."""
@@ -136,24 +155,12 @@ class _Tree:
             traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
             st.done = True
             return
-        if g.index == 0:
-            message = g.guidance + traj.question
-            st.task_msgs = [{"role": "user", "content": message}]
-        else:
-            message = g.guidance
-            last = traj.task_turns[-1]
-            if o.show_execution_to_task and last.execution is not None:
-                message = "Your code was run.\n" + last.execution.describe(o.output_chars) + "\n\n" + message
-            st.task_msgs += [{"role": "assistant", "content": last.reply}, {"role": "user", "content": message}]
-        reply = await ask(traj, "task", self.models.task, st.task_msgs, temperature=o.task_temperature,
-                          max_tokens=o.task_max_tokens, seed=o.seed)
-        turn = TaskTurn(index=g.index, prompt=message, reply=reply)
-        traj.task_turns.append(turn)
+        await task_step(traj, self.protocol, g, st.task_msgs, self.models, o)
         traj.stop_reason = "max_rounds"
-        if g.index >= o.max_rounds:
+        if g.index >= self.protocol.max_rounds(o):
             st.done = True
         else:
-            await examine(traj, turn, self.models, self.sandbox, o)
+            await self.protocol.examine(traj, traj.task_turns[-1], self.models, self.sandbox, o)
         self.calls += len(traj.calls) - before
 
     async def _leaf(self, st: _State) -> dict[str, Any]:
@@ -179,7 +186,8 @@ class _Tree:
             g = await self._sample(child, self._seed(path, j))
             await self._apply(child, g)
             node: dict[str, Any] = {
-                "id": f"{path}.{j}" if path else str(j), "turn": g.index, "prompt": g.prompt, "guidance": g.target,
+                "id": f"{path}.{j}" if path else str(j), "turn": g.index, "prompt": g.prompt,
+                "guidance": self.protocol.target(g),
                 "decision": g.decision, "raw": clip(g.raw, 2000),
                 "reply": clip(child.traj.task_turns[-1].reply, 1500) if child.traj.task_turns and
                 child.traj.task_turns[-1].index == g.index else None,
@@ -196,7 +204,7 @@ class _Tree:
 
     async def grow(self) -> dict[str, Any]:
         t0 = time.perf_counter()
-        root = _State(new_trajectory(self.inst, "dpo_tree"))
+        root = _State(new_trajectory(self.inst, "dpo_tree", guide_protocol=self.protocol.name))
         children = await self._children(root, "")
         return {
             "instance_id": self.inst.id, "task": self.inst.task, "complexity": self.inst.complexity,

@@ -19,7 +19,7 @@ from codesteer.eval import RunCounters, RunStore, result_key
 from codesteer.methods import get_method
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
-from codesteer.steer import Models, SteerOptions, Trajectory, compact_conversation, prompt
+from codesteer.steer import Models, SteerOptions, Trajectory, compact_conversation, prompt, protocol_of
 from codesteer.symbench import Instance, verify
 from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
 
@@ -44,6 +44,12 @@ class SftSynthOptions:
     concurrency: int = 4
     seed: int = 0
     method: str = "codesteer"
+    guide_protocol: str = "codesteer"
+    reference_prompts: str | None = None
+    guide_top_p: float | None = None
+    guide_top_k: int | None = None
+    guide_max_tokens: int | None = None
+    guide_template: str = "auto"
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -56,8 +62,28 @@ class SftSynthOptions:
             raise ValueError("--concurrency must be >= 1")
 
     def steer_options(self, seed: int) -> SteerOptions:
+        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
         return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
-                            guide_view=self.guide_view, seed=seed)
+                            guide_view=self.guide_view, seed=seed, guide_protocol=self.guide_protocol,
+                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
+                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
+
+    def key(self) -> dict[str, Any]:
+        """The sampling settings that identify a stored trajectory; options added later count only when set."""
+        key: dict[str, Any] = {"guide_temperature": self.guide_temperature, "guide_view": self.guide_view,
+                               "max_rounds": self.max_rounds, "seed": self.seed, "method": self.method}
+        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
+            if getattr(self, k) is not None:
+                key[k] = getattr(self, k)
+        if self.guide_protocol != "codesteer":
+            key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
+        if self.guide_template != "auto":
+            key["guide_template"] = self.guide_template
+        return key
 
 
 @dataclass
@@ -116,9 +142,7 @@ async def synthesize_sft(
     with RunStore(outp) as store:
         store.add_instances(instances)
         cfg = {"task_model": _spec(models.task), "guide_model": _spec(models.guide),
-               "checker_model": _spec(models.checker), "paraphraser": _spec(paraphraser),
-               "guide_temperature": opts.guide_temperature, "guide_view": opts.guide_view,
-               "max_rounds": opts.max_rounds, "seed": opts.seed, "method": opts.method}
+               "checker_model": _spec(models.checker), "paraphraser": _spec(paraphraser), **opts.key()}
         store.set_meta("synth_sft", {**cfg, "attempts": opts.attempts, "max_turns": opts.max_turns, **(meta or {})})
         done = store.done_keys()
         todo = []
@@ -179,7 +203,12 @@ async def synthesize_sft(
 
 
 def sft_messages(traj: Trajectory) -> list[dict[str, str]]:
-    """The compact-view guide conversation of a trajectory, with its turn-0 paraphrase if one was made."""
+    """The guide conversation a trained guide learns from a trajectory: ours in the compact view (with its turn-0
+    paraphrase if one was made), or, for a ``reference``-protocol run, the released guide's own format."""
+    if protocol_of(traj) == "reference":
+        from codesteer.steer._reference import reference_conversation
+
+        return reference_conversation(traj)
     msgs = compact_conversation(traj)
     para = traj.extras.get("turn0_paraphrase")
     if para and len(msgs) >= 2:
