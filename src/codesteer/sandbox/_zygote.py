@@ -46,7 +46,20 @@ import time
 import traceback
 import types
 
+try:
+    from . import _confine
+except ImportError:  # run as a script (``python -I`` keeps this directory off sys.path): load the sibling
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "_codesteer_confine", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_confine.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    _confine = importlib.util.module_from_spec(_spec)  # type: ignore[assignment]
+    _spec.loader.exec_module(_confine)
+
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -167,60 +180,6 @@ def _write_line(fd: int, record: dict) -> None:
         pass
 
 
-_PATH_FDS: list[int] = []
-
-
-_MASKED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-
-
-def make_import_paths_reachable() -> bool:
-    """Let a dropped uid import from directories only root can traverse (e.g. an interpreter under /root).
-
-    Each blocked prefix is opened once (as root) and sys.path / package ``__path__`` entries are rewritten
-    to ``/proc/self/fd/N/...``; the fd survives the forks, and from it the child can reach only the subtree
-    below it, which is world-readable anyway. Returns True if anything had to be rewritten.
-    """
-    opened: dict[str, int] = {}
-
-    def rewrite(p: str) -> str:
-        if not isinstance(p, str) or not p.startswith("/") or p.startswith("/proc/self/fd/"):
-            return p
-        parts = p.rstrip("/").split("/")
-        cut = None
-        # the job gets its own empty /tmp, /var/tmp and /dev/shm: paths below them (a venv in /tmp, say) must be
-        # reached through an fd opened before those mounts
-        for masked in _MASKED_DIRS:
-            depth = masked.count("/")
-            if p.startswith(masked + "/") and len(parts) > depth + 1:
-                cut = depth + 1
-        for i in range(1, len(parts)):
-            parent = "/".join(parts[:i]) or "/"
-            try:
-                if not os.stat(parent).st_mode & 0o001:
-                    cut = i
-            except OSError:
-                return p
-        if cut is None:
-            return p
-        head = "/".join(parts[: cut + 1])
-        if head not in opened:
-            try:
-                opened[head] = os.open(head, os.O_PATH | os.O_DIRECTORY)
-            except OSError:
-                return p
-        rest = "/".join(parts[cut + 1 :])
-        return f"/proc/self/fd/{opened[head]}" + (f"/{rest}" if rest else "")
-
-    sys.path[:] = [rewrite(p) for p in sys.path]
-    for mod in list(sys.modules.values()):
-        path = getattr(mod, "__path__", None)
-        if isinstance(path, list):
-            path[:] = [rewrite(p) for p in path]
-    sys.path_importer_cache.clear()
-    _PATH_FDS.extend(opened.values())
-    return bool(opened)
-
-
 # ---------------------------------------------------------------------------------------------- C: the job
 
 
@@ -253,7 +212,7 @@ def _set_limits(limits: dict) -> dict:
 def _c_prepare(ctx: dict, keep: set[int]) -> None:
     """Everything C can do before the job exists: it then waits as the unprivileged user."""
     iso = ctx["iso"]
-    _close_fds_except({0, 1, 2, *keep, *_PATH_FDS})
+    _close_fds_except({0, 1, 2, *keep})
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
@@ -286,23 +245,35 @@ def _c_prepare(ctx: dict, keep: set[int]) -> None:
     iso["env_scrubbed"] = True
 
 
-def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, st_fd: int) -> None:
-    """Run the snippet in C; report, release the pipes before the (slow) teardown, exit. Never returns."""
+def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, iso_fd: int) -> None:
+    """Run the snippet in C and exit with its code. Never returns.
+
+    Before any job code runs, C reports what it put in force to B on ``iso_fd`` and then holds exactly fds
+    0, 1 and 2: the job has no handle on the channel its result travels on (B reports that, from waitpid) and
+    none on any host directory.
+    """
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
-    for fd in {out_fd, err_fd, null} - {0, 1, 2}:
+    for fd in {out_fd, err_fd, null} - {0, 1, 2, iso_fd}:
         os.close(fd)
-    ctx["iso"].update(_set_limits(job["limits"]))
-    _write_line(st_fd, {"iso": ctx["iso"]})  # first, so a job killed later still reports its isolation
+    iso = ctx["iso"]
+    iso.update(_set_limits(job["limits"]))
+    program = ctx.get("seccomp")
+    if program:
+        err = _confine.install_seccomp(program)
+        iso["seccomp"] = err is None
+        if err:
+            iso["seccomp_error"] = err
+    _write_line(iso_fd, {"iso": iso})
+    os.closerange(3, 1 << 20)  # close_range(2): whatever else this process inherited
     code = _run_snippet(job["code"], ctx["workdir"])
     for fd in (1, 2):
         try:
             os.close(fd)
         except OSError:
             pass
-    _write_line(st_fd, {"exit": code})
     os._exit(code)
 
 
@@ -370,15 +341,30 @@ def _system_exit_code(e: SystemExit) -> int:
 
 
 def _b_prepare(ctx: dict) -> None:
-    """Private /proc, /tmp (the job's empty working dir), /dev/shm and /var/tmp, before any job exists."""
+    """B, before any job exists: its cgroup's control files, the job's minimal root, private /proc, /tmp
+    (the job's empty working dir), /dev/shm and /var/tmp."""
     iso = ctx["iso"]
     uid = ctx["uid"]
     workdir = None
+    ctx["cg"] = None
+    cg = ctx.get("cgroup")
+    if cg and cg.get("dirs"):
+        try:
+            ctx["cg"] = _confine.JobCgroup(cg["version"], cg["dirs"])
+        except OSError as e:
+            iso["memory"] = iso["pids"] = "rlimit-per-process"
+            iso["memory_error"] = f"cgroup {cg['dirs']}: {e.strerror}"
     if iso.get("mount_namespace"):
         err = _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
         if err is None and iso.get("pid_namespace"):
-            e2 = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-            iso["private_proc"] = e2 is None
+            sources, fs_err, how = _confine.build_root(ctx.get("expose", []))
+            iso["fs_view"] = how or False
+            iso["private_proc"] = bool(how)
+            ctx["masked_sources"] = sources
+            if fs_err:
+                iso["fs_view_error"] = fs_err
+                e2 = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+                iso["private_proc"] = e2 is None
         if err is None:
             err = _mount_private_dirs(ctx)
         if err is None:
@@ -408,6 +394,8 @@ def _mount_private_dirs(ctx: dict) -> str | None:
         for target in ("/dev/shm", "/var/tmp"):
             if os.path.isdir(target):
                 _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+        if ctx.get("masked_sources"):  # e.g. a virtualenv under /tmp: read-only, at its own path again
+            err = _confine.rebind_masked(ctx["masked_sources"])
     return err
 
 
@@ -415,6 +403,8 @@ def _b_next_job(ctx: dict, job_no: int) -> bool:
     """Make B's namespace as fresh as a new chain's for the next job; False means retire the chain instead."""
     if not (ctx["pid_ns"] and ctx["iso"].get("private_tmp")) or job_no >= JOBS_PER_CHAIN:
         return False
+    if ctx["iso"].get("ipc_namespace") and _unshare(CLONE_NEWIPC) is not None:
+        return False  # the next job would see this one's SysV objects
     for target in ("/tmp", "/dev/shm", "/var/tmp"):
         if os.path.isdir(target) and _umount(target) is not None:
             return False
@@ -428,31 +418,61 @@ def _fallback_workdir(workroot: str, a_pid: int) -> str:
     return os.path.join(workroot, f"codesteer-job-{a_pid}")
 
 
-def _b_finish(ctx: dict, c_pid: int, st_fd: int | None) -> None:
+def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
     """Wait for C, end everything else in the namespace, report C's raw status. Never returns."""
-    _b_end_job(ctx, c_pid, st_fd)
+    _b_end_job(ctx, c_pid, st_fd, iso_fd)
     os._exit(0)
 
 
-def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None) -> None:
-    """Wait for C, end everything else in the namespace, report C's raw status and close ``st_fd``."""
-    status = None
+def _read_capped(fd: int, cap: int = 1 << 16) -> bytes:
+    data = bytearray()
+    os.set_blocking(fd, False)
+    while len(data) < cap:
+        try:
+            chunk = os.read(fd, cap - len(data))
+        except (BlockingIOError, OSError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
+    """Wait for C, end everything else in the namespace, report on ``st_fd`` and close it.
+
+    The record is B's alone: C's raw wait status, what C put in force (read from ``iso_fd``, written before
+    any job code ran), the job tree's peak memory and whether the kernel OOM-killed part of it.
+    """
+    status, maxrss = None, None
     while status is None:
         try:
-            pid, st = os.waitpid(-1, 0)
+            pid, st, usage = os.wait4(-1, 0)
         except ChildProcessError:
             break
         except InterruptedError:
             continue
         if pid == c_pid:
-            status = st
+            status, maxrss = st, usage.ru_maxrss * 1024
     _kill_leftovers(ctx["pid_ns"])
     if ctx.get("cleanup"):
         import shutil
 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
+    iso = dict(ctx["iso"])
+    if iso_fd is not None:
+        for line in _read_capped(iso_fd).splitlines()[:1]:
+            try:
+                rec = json.loads(line)
+                iso.update(rec["iso"])
+            except (ValueError, KeyError, TypeError):
+                pass
+        os.close(iso_fd)
+    peak, oom = maxrss, False
+    if ctx.get("cg") is not None:
+        peak, oom = ctx["cg"].after_job()
     if st_fd is not None:
-        _write_line(st_fd, {"status": status, "iso": ctx["iso"]})
+        _write_line(st_fd, {"status": status, "iso": iso, "peak_memory_bytes": peak, "oom_killed": oom})
         os.close(st_fd)
 
 
@@ -497,10 +517,10 @@ def _kill_leftovers(pid_ns: bool) -> None:
 
 
 def _enter_namespaces() -> dict:
-    iso: dict = {"pid_namespace": False, "net_namespace": False, "mount_namespace": False}
-    want = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS
+    iso: dict = {"pid_namespace": False, "net_namespace": False, "mount_namespace": False, "ipc_namespace": False}
+    want = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC
     if _unshare(want) is None:
-        iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True)
+        iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, ipc_namespace=True)
         return iso
     if os.geteuid() != 0:
         # Unprivileged: a user namespace makes us root inside it, mapped onto our own uid.
@@ -515,12 +535,15 @@ def _enter_namespaces() -> dict:
                     f.write(f"{gid} {gid} 1")
             except OSError:
                 pass
-            iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, user_namespace=True)
+            iso.update(
+                pid_namespace=True, net_namespace=True, mount_namespace=True, ipc_namespace=True, user_namespace=True
+            )
             return iso
     for flag, key in (
         (CLONE_NEWPID, "pid_namespace"),
         (CLONE_NEWNET, "net_namespace"),
         (CLONE_NEWNS, "mount_namespace"),
+        (CLONE_NEWIPC, "ipc_namespace"),
     ):
         e = _unshare(flag)
         iso[key] = e is None
@@ -549,6 +572,16 @@ def _chain_ctx(iso: dict, host_pid: int, config: dict) -> dict:
         if root and config.get("drop_uid", True)
         else None
     )
+    cgroup = config.get("cgroup") or {}
+    if cgroup.get("dirs"):
+        iso["memory"] = iso["pids"] = f"cgroup-{cgroup['version']}"
+    else:
+        iso["memory"] = iso["pids"] = "rlimit-per-process"
+        iso["memory_error"] = cgroup.get("error", "cgroups switched off")
+    program = config.get("seccomp_program")
+    iso["seccomp"] = False  # C sets it once the filter is loaded
+    if not program:
+        iso["seccomp_error"] = config.get("seccomp_error", "switched off")
     return {
         "iso": iso,
         "a_pid": host_pid,
@@ -556,6 +589,9 @@ def _chain_ctx(iso: dict, host_pid: int, config: dict) -> dict:
         "uid0": uid,
         "workroot": config["workroot"],
         "tmp_mb": config.get("tmp_mb"),
+        "expose": config.get("expose", []),
+        "cgroup": cgroup,
+        "seccomp": program,
     }
 
 
@@ -589,27 +625,42 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
     job_no = 0
     while True:
         ctx["iso"]["chain_job"] = job_no  # reported, so reuse can be seen (and tested)
+        iso_r, iso_w = os.pipe()
+        go_r, go_w = os.pipe()
         c_pid = os.fork()
         if c_pid == 0:
             b_sock.close()
-            _c_prepare(ctx, {c_sock.fileno()})
+            os.close(iso_r)
+            os.close(go_w)
+            _c_prepare(ctx, {c_sock.fileno(), iso_w, go_r})
             try:
                 job, fds = recv_msg(c_sock)
             except (EOFError, OSError):
                 os._exit(0)
             c_sock.close()
-            _c_run(ctx, job, *fds)  # type: ignore[arg-type]
+            if len(fds) != 2 or os.read(go_r, 1) != b"g":  # B has set this job's cgroup limits
+                os._exit(0)
+            os.close(go_r)
+            _c_run(ctx, job, fds[0], fds[1], iso_w)
+        os.close(iso_w)
+        os.close(go_r)
+        if ctx["cg"] is not None and not ctx["cg"].join(c_pid):
+            os._exit(0)  # a job outside its cgroup would escape the tree limits: retire the chain
         if job_no:
             try:
                 send_msg(b_sock, {"op": "idle"})
             except OSError:
                 os._exit(0)
         try:
-            _msg, fds = recv_msg(b_sock)
+            msg, fds = recv_msg(b_sock)
             st_fd: int | None = fds[0]
         except (EOFError, OSError, IndexError):
             os._exit(0)  # no job will come: end C (the namespace dies with us)
-        _b_end_job(ctx, c_pid, st_fd)
+        if ctx["cg"] is not None:
+            ctx["cg"].before_job(msg.get("limits") or {})  # type: ignore[union-attr]
+        os.write(go_w, b"g")
+        os.close(go_w)
+        _b_end_job(ctx, c_pid, st_fd, iso_r)
         job_no += 1
         if not _b_next_job(ctx, job_no):
             os._exit(0)
@@ -619,10 +670,11 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
 
 
 class _Chain:
-    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped")
+    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped", "cgdirs")
 
-    def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket) -> None:
+    def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket, cgdirs: list[str]) -> None:
         self.a_pid, self.b_sock, self.c_sock, self.reaped = a_pid, b_sock, c_sock, False
+        self.cgdirs = cgdirs
 
     def close(self) -> None:
         self.b_sock.close()
@@ -652,22 +704,43 @@ class _Zygote:
         signal.set_wakeup_fd(self.wake_w)
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.degraded = False
+        self.chains_made = 0
+        self.graves: list[str] = []  # cgroups of ended chains, removed once their last process is gone
+        self.cg_root: dict | None = None
+        plan = config.get("cg_plan") or {}
+        if plan.get("version"):
+            dirs = _confine.cgroup_make(plan, f"codesteer-{self.pid}", delegate=True)
+            if dirs:
+                self.cg_root = {"version": plan["version"], "bases": dict(zip(plan["bases"], dirs, strict=True))}
+            else:
+                config["cg_plan"] = {"error": f"could not create a cgroup under {list(plan['bases'].values())}"}
+
+    def _chain_config(self) -> tuple[dict, list[str]]:
+        """The config one new chain sees, with its own cgroup (one per chain; B resets it for every job)."""
+        self.chains_made += 1
+        if self.cg_root is None:
+            return {**self.config, "cgroup": {"error": (self.config.get("cg_plan") or {}).get("error")}}, []
+        dirs = _confine.cgroup_make(self.cg_root, f"chain-{self.chains_made}")
+        if not dirs:
+            return {**self.config, "cgroup": {"error": "could not create the chain's cgroup"}}, []
+        return {**self.config, "cgroup": {"version": self.cg_root["version"], "dirs": dirs}}, dirs
 
     def make_chain(self) -> _Chain:
         zb, b = socket.socketpair()
         zc, c = socket.socketpair()
+        config, cgdirs = self._chain_config()
         pid = os.fork()
         if pid == 0:
             try:
-                _close_fds_except({0, 1, 2, b.fileno(), c.fileno(), *_PATH_FDS})
+                _close_fds_except({0, 1, 2, b.fileno(), c.fileno()})
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _chain_main(self.pid, self.config, b, c)
+                _chain_main(self.pid, config, b, c)
             finally:
                 os._exit(1)
         b.close()
         c.close()
-        chain = _Chain(pid, zb, zc)
+        chain = _Chain(pid, zb, zc, cgdirs)
         self.by_pid[pid] = chain
         return chain
 
@@ -685,12 +758,15 @@ class _Zygote:
             chain.reaped = True
             chain.close()
             self._forget(chain)
+            self.graves += chain.cgdirs
             wd = _fallback_workdir(self.config["workroot"], pid)
             if os.path.isdir(wd):  # only without a mount namespace
                 import shutil
 
                 shutil.rmtree(wd, ignore_errors=True)
                 self.degraded = True
+        if self.graves:
+            self.graves = _confine.cgroup_remove(self.graves)
         if self.degraded:  # no PID namespace: orphans were reparented to us (subreaper); end them
             for orphan in _children():
                 if orphan not in self.by_pid:
@@ -729,8 +805,9 @@ class _Zygote:
                 while True:
                     chain = self.spares.pop() if self.spares else self.make_chain()
                     try:
-                        send_msg(chain.b_sock, {}, [st_fd])
-                        send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd, st_fd])
+                        # the status fd goes to B only: the job never holds the channel its result uses
+                        send_msg(chain.b_sock, {"limits": msg["payload"]["limits"]}, [st_fd])
+                        send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd])
                         break
                     except OSError:
                         chain.kill()
@@ -789,6 +866,12 @@ class _Zygote:
         while self.by_pid and time.monotonic() < deadline:
             self.reap()
             time.sleep(0.002)
+        if self.cg_root is not None:
+            self.graves += list(self.cg_root["bases"].values())
+        while self.graves and time.monotonic() < deadline:
+            self.graves = _confine.cgroup_remove(self.graves)
+            if self.graves:
+                time.sleep(0.01)
 
 
 def _preload(modules: list[str], warmup: str | None) -> tuple[list[str], dict[str, str]]:
@@ -809,10 +892,30 @@ def _preload(modules: list[str], warmup: str | None) -> tuple[list[str], dict[st
     return ok, failed
 
 
+def _confinement(config: dict, sweep: str | None = None) -> None:
+    """What every chain of this server shares, worked out once: the paths jobs import from (bound read-only
+    into their root), where job cgroups go, and the seccomp program (built here, loaded by each job)."""
+    config["expose"] = _confine.import_roots()
+    if config.get("cgroups", True):
+        plan = _confine.cgroup_detect()
+        if sweep and plan.get("version"):
+            _confine.cgroup_sweep(plan, sweep)
+    else:
+        plan = {"error": "cgroups switched off"}
+    config["cg_plan"] = plan
+    if config.get("seccomp", True):
+        program = _confine.seccomp_program()
+        if program is None:
+            config["seccomp_error"] = f"no filter built for {_confine.platform.machine()}"
+        config["seccomp_program"] = program
+    else:
+        config["seccomp_program"] = None
+
+
 def _serve(config: dict) -> None:
     ctl = socket.socket(fileno=int(config["fd"]))
     preloaded, failed = _preload(config.get("preload", []), config.get("warmup"))
-    rewritten = make_import_paths_reachable() if os.geteuid() == 0 else False
+    _confinement(config, sweep="codesteer-")
     import gc
 
     gc.collect()
@@ -826,7 +929,8 @@ def _serve(config: dict) -> None:
             "root": os.geteuid() == 0,
             "preloaded": preloaded,
             "failed": failed,
-            "paths_rewritten": rewritten,
+            "exposed": config["expose"],
+            "cgroup": config["cg_plan"],
         },
     )
     try:
@@ -839,8 +943,13 @@ def _serve(config: dict) -> None:
 def _once(st_fd: int, config: dict) -> None:
     """SubprocessSandbox: this fresh interpreter is A for exactly one job read from stdin."""
     job = pickle.loads(sys.stdin.buffer.read())
-    if os.geteuid() == 0:
-        make_import_paths_reachable()
+    _confinement(config)
+    plan = config["cg_plan"]
+    cgdirs = _confine.cgroup_make(plan, f"codesteer-once-{os.getpid()}") if plan.get("version") else []
+    if cgdirs:
+        config["cgroup"] = {"version": plan["version"], "dirs": cgdirs}
+    else:
+        config["cgroup"] = {"error": plan.get("error", "could not create the job's cgroup")}
     ctx = _a_start(os.getppid(), config)
     b_pid = os.fork()
     if b_pid:
@@ -852,17 +961,31 @@ def _once(st_fd: int, config: dict) -> None:
             import shutil
 
             shutil.rmtree(_fallback_workdir(ctx["workroot"], ctx["a_pid"]), ignore_errors=True)
-            os._exit(0)
+            os._exit(0)  # the job's cgroup is removed by the caller once this process is reaped
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
+    if ctx["cg"] is not None:
+        ctx["cg"].before_job(job["limits"])
+    iso_r, iso_w = os.pipe()
+    go_r, go_w = os.pipe()
     c_pid = os.fork()
     if c_pid == 0:
+        os.close(iso_r)
+        os.close(go_w)
         out_fd, err_fd = os.dup(1), os.dup(2)
-        _c_prepare(ctx, {st_fd, out_fd, err_fd})
-        _c_run(ctx, job, out_fd, err_fd, st_fd)
+        _c_prepare(ctx, {out_fd, err_fd, iso_w, go_r})
+        if os.read(go_r, 1) != b"g":
+            os._exit(0)
+        os.close(go_r)
+        _c_run(ctx, job, out_fd, err_fd, iso_w)
+    os.close(iso_w)
+    os.close(go_r)
+    if ctx["cg"] is None or ctx["cg"].join(c_pid):
+        os.write(go_w, b"g")
+    os.close(go_w)
     for fd in (0, 1, 2):
         os.close(fd)
-    _b_finish(ctx, c_pid, st_fd)
+    _b_finish(ctx, c_pid, st_fd, iso_r)
 
 
 if __name__ == "__main__":
