@@ -366,7 +366,7 @@ class LocalSandbox(_BaseSandbox):
             out, err, records, timed_out = collect(
                 out_r, err_r, st_r, limits, lambda: self._kill(job), started
             )
-            clean = not timed_out and len(records) == 1 and isinstance(records[0], dict)
+            clean = not timed_out and bool(records) and isinstance(records[-1], dict) and "status" in records[-1]
         finally:
             if not clean:
                 self._kill(job)  # the job did not end by itself: make sure nothing of it lingers

@@ -178,7 +178,7 @@ def collect(
         while sel.get_map():
             now = time.monotonic()
             if killed_at is None and now >= deadline:
-                timed_out = not status.endswith(b"\n")
+                timed_out = b'"status"' not in status
                 kill()
                 killed_at = now
             if killed_at is not None and now - killed_at > 10:
@@ -221,28 +221,32 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def parse_status(records: list[Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """The one well-formed record the namespace's init writes, or (None, why not)."""
-    if not records:
-        return None, None
-    if len(records) != 1:
-        return None, f"{len(records)} status records instead of one"
-    rec = records[0]
-    if isinstance(rec, Malformed):
-        return None, str(rec)
-    if not isinstance(rec, dict):
-        return None, f"status record is a {type(rec).__name__}, not an object"
-    st = rec.get("status")
-    if st is not None and not (_is_int(st) and 0 <= st < 1 << 16):
-        return None, f"bad wait status {st!r:.40}"
-    if not isinstance(rec.get("iso", {}), dict):
-        return None, "bad isolation record"
-    peak = rec.get("peak_memory_bytes")
+def parse_status(records: list[Any]) -> tuple[dict[str, Any], str | None]:
+    """Merge what the namespace's init wrote: an isolation record, then (unless the job was killed first)
+    the status record. Returns (merged record, why it is malformed or None); no "status" key = missing."""
+    merged: dict[str, Any] = {}
+    if len(records) > 2:
+        return merged, f"{len(records)} status records instead of two"
+    for i, rec in enumerate(records):
+        if isinstance(rec, Malformed):
+            return {}, str(rec)
+        if not isinstance(rec, dict):
+            return {}, f"status record is a {type(rec).__name__}, not an object"
+        if not isinstance(rec.get("iso", {}), dict):
+            return {}, "bad isolation record"
+        if "status" in rec and i != len(records) - 1:
+            return {}, "status record before the end"
+        merged.setdefault("iso", {}).update(rec.get("iso") or {})
+        merged.update({k: v for k, v in rec.items() if k != "iso"})
+    st = merged.get("status")
+    if "status" in merged and not (_is_int(st) and 0 <= st < 1 << 16):
+        return {}, f"bad wait status {st!r:.40}"
+    peak = merged.get("peak_memory_bytes")
     if peak is not None and not (_is_int(peak) and peak >= 0):
-        return None, f"bad peak memory {peak!r:.40}"
-    if not isinstance(rec.get("oom_killed", False), bool):
-        return None, "bad oom flag"
-    return rec, None
+        return {}, f"bad peak memory {peak!r:.40}"
+    if not isinstance(merged.get("oom_killed", False), bool):
+        return {}, "bad oom flag"
+    return merged, None
 
 
 _warned: set[str] = set()
@@ -274,10 +278,9 @@ def build_result(
     killed_by = None
     missing = False
     peak = None
-    if rec is not None:
-        isolation.update(rec.get("iso") or {})
-        peak = rec.get("peak_memory_bytes")
-    raw = rec.get("status") if rec is not None else None
+    isolation.update(rec.get("iso") or {})
+    peak = rec.get("peak_memory_bytes")
+    raw = rec.get("status")
     if timed_out:
         exit_code, killed_by = -signal.SIGKILL, "wall_limit"
     elif bad is not None:
@@ -291,7 +294,7 @@ def build_result(
         if exit_code < 0:
             sig = -exit_code
             killed_by = _SIGNAL_LIMITS.get(sig) or _signal_name(sig)
-            if sig == signal.SIGKILL and rec and rec.get("oom_killed"):
+            if sig == signal.SIGKILL and rec.get("oom_killed"):
                 killed_by = "memory_limit"
     _report_degraded(isolation)
     result = ExecResult(

@@ -424,13 +424,15 @@ def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> N
     os._exit(0)
 
 
-def _read_capped(fd: int, cap: int = 1 << 16) -> bytes:
+def _read_line(fd: int, cap: int = 1 << 16) -> bytes:
+    """One line from C, written before any job code ran (EOF if C died first); at most ``cap`` bytes."""
     data = bytearray()
-    os.set_blocking(fd, False)
-    while len(data) < cap:
+    while len(data) < cap and not data.endswith(b"\n"):
         try:
             chunk = os.read(fd, cap - len(data))
-        except (BlockingIOError, OSError):
+        except InterruptedError:
+            continue
+        except OSError:
             break
         if not chunk:
             break
@@ -441,9 +443,19 @@ def _read_capped(fd: int, cap: int = 1 << 16) -> bytes:
 def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
     """Wait for C, end everything else in the namespace, report on ``st_fd`` and close it.
 
-    The record is B's alone: C's raw wait status, what C put in force (read from ``iso_fd``, written before
-    any job code ran), the job tree's peak memory and whether the kernel OOM-killed part of it.
+    The records are B's alone: first what C put in force (read from ``iso_fd``, written before any job code
+    ran), so a job killed at its wall limit still reports its isolation; then C's raw wait status, the job
+    tree's peak memory and whether the kernel OOM-killed part of it.
     """
+    iso = dict(ctx["iso"])
+    if iso_fd is not None:
+        try:
+            iso.update(json.loads(_read_line(iso_fd))["iso"])
+        except (ValueError, KeyError, TypeError):
+            pass
+        os.close(iso_fd)
+    if st_fd is not None:
+        _write_line(st_fd, {"iso": iso})
     status, maxrss = None, None
     while status is None:
         try:
@@ -459,20 +471,11 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
         import shutil
 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
-    iso = dict(ctx["iso"])
-    if iso_fd is not None:
-        for line in _read_capped(iso_fd).splitlines()[:1]:
-            try:
-                rec = json.loads(line)
-                iso.update(rec["iso"])
-            except (ValueError, KeyError, TypeError):
-                pass
-        os.close(iso_fd)
     peak, oom = maxrss, False
     if ctx.get("cg") is not None:
         peak, oom = ctx["cg"].after_job()
     if st_fd is not None:
-        _write_line(st_fd, {"status": status, "iso": iso, "peak_memory_bytes": peak, "oom_killed": oom})
+        _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
         os.close(st_fd)
 
 
