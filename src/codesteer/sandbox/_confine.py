@@ -315,9 +315,11 @@ def _write_file(path: str, text: str) -> None:
 
 
 class JobCgroup:
-    """The control files of one chain's cgroup, opened before the chain hides /sys; used by its init (B)."""
+    """The control files of one chain's cgroup. The server opens them to set each job's limits before the job
+    is sent; B opens them before it hides /sys, for C to join itself (before it can receive a job) and for the
+    job's peak memory afterwards."""
 
-    def __init__(self, version: str, dirs: list[str]) -> None:
+    def __init__(self, version: str, dirs: list[str], setup: bool = False) -> None:
         self.version = version
         self.fds: dict[str, int] = {}
         names = {
@@ -330,11 +332,17 @@ class JobCgroup:
                 path = os.path.join(d, n)
                 if os.path.exists(path):
                     key = n if n != "cgroup.procs" else f"{n}:{d}"
-                    self.fds[key] = os.open(path, os.O_RDWR)
-        if version == "v1":
-            self._put("memory.swappiness", "0")
-        else:
-            self._put("memory.swap.max", "0")
+                    self.fds[key] = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        if setup:  # the limit holds for memory, not memory plus swap
+            self._put("memory.swappiness" if version == "v1" else "memory.swap.max", "0")
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds.clear()
 
     def _put(self, name: str, value: str) -> bool:
         fd = self.fds.get(name)
@@ -356,7 +364,8 @@ class JobCgroup:
         except OSError:
             return ""
 
-    def join(self, pid: int) -> bool:
+    def join(self, pid: int = 0) -> bool:
+        """Move ``pid`` (0: the calling process) into the group, in every hierarchy."""
         ok = True
         for key in [k for k in self.fds if k.startswith("cgroup.procs:")]:
             ok &= self._put(key, str(pid))
@@ -370,7 +379,8 @@ class JobCgroup:
                 return int(v)
         return 0
 
-    def before_job(self, limits: dict) -> None:
+    def before_job(self, limits: dict) -> int:
+        """Set one job's limits and reset the peak; returns the OOM-kill count to compare with afterwards."""
         mem = limits.get("memory_mb")
         procs = limits.get("max_procs")
         if self.version == "v1":
@@ -380,12 +390,12 @@ class JobCgroup:
             self._put("memory.max", str(int(mem) << 20) if mem else "max")
             self._put("memory.peak", "reset")  # kernels >= 6.12; older ones report the chain's peak
         self._put("pids.max", str(int(procs)) if procs else "max")
-        self.oom_before = self._oom_kills()
+        return self._oom_kills()
 
-    def after_job(self) -> tuple[int | None, bool]:
+    def after_job(self, oom_before: int) -> tuple[int | None, bool]:
         """(peak bytes of the job tree, whether the kernel OOM-killed any of it)."""
         peak = self._get("memory.max_usage_in_bytes" if self.version == "v1" else "memory.peak").strip()
-        return (int(peak) if peak.isdigit() else None), self._oom_kills() > getattr(self, "oom_before", 0)
+        return (int(peak) if peak.isdigit() else None), self._oom_kills() > oom_before
 
 
 # ---------------------------------------------------------------------------------------------- filesystem

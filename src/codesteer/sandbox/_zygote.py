@@ -212,6 +212,8 @@ def _set_limits(limits: dict) -> dict:
 def _c_prepare(ctx: dict, keep: set[int]) -> None:
     """Everything C can do before the job exists: it then waits as the unprivileged user."""
     iso = ctx["iso"]
+    if ctx.get("cg") is not None and not ctx["cg"].join():
+        os._exit(0)  # a job outside its cgroup would escape the tree limits: no job for this C
     _close_fds_except({0, 1, 2, *keep})
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
@@ -473,7 +475,7 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
     peak, oom = maxrss, False
     if ctx.get("cg") is not None:
-        peak, oom = ctx["cg"].after_job()
+        peak, oom = ctx["cg"].after_job(ctx.get("oom_before", 0))
     if st_fd is not None:
         _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
         os.close(st_fd)
@@ -629,26 +631,20 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
     while True:
         ctx["iso"]["chain_job"] = job_no  # reported, so reuse can be seen (and tested)
         iso_r, iso_w = os.pipe()
-        go_r, go_w = os.pipe()
         c_pid = os.fork()
         if c_pid == 0:
             b_sock.close()
             os.close(iso_r)
-            os.close(go_w)
-            _c_prepare(ctx, {c_sock.fileno(), iso_w, go_r})
+            _c_prepare(ctx, {c_sock.fileno(), iso_w})
             try:
-                job, fds = recv_msg(c_sock)
+                job, fds = recv_msg(c_sock)  # the server set this job's cgroup limits before sending it
             except (EOFError, OSError):
                 os._exit(0)
             c_sock.close()
-            if len(fds) != 2 or os.read(go_r, 1) != b"g":  # B has set this job's cgroup limits
+            if len(fds) != 2:
                 os._exit(0)
-            os.close(go_r)
             _c_run(ctx, job, fds[0], fds[1], iso_w)
         os.close(iso_w)
-        os.close(go_r)
-        if ctx["cg"] is not None and not ctx["cg"].join(c_pid):
-            os._exit(0)  # a job outside its cgroup would escape the tree limits: retire the chain
         if job_no:
             try:
                 send_msg(b_sock, {"op": "idle"})
@@ -659,10 +655,7 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
             st_fd: int | None = fds[0]
         except (EOFError, OSError, IndexError):
             os._exit(0)  # no job will come: end C (the namespace dies with us)
-        if ctx["cg"] is not None:
-            ctx["cg"].before_job(msg.get("limits") or {})  # type: ignore[union-attr]
-        os.write(go_w, b"g")
-        os.close(go_w)
+        ctx["oom_before"] = msg.get("oom_before", 0)  # type: ignore[union-attr]
         _b_end_job(ctx, c_pid, st_fd, iso_r)
         job_no += 1
         if not _b_next_job(ctx, job_no):
@@ -673,15 +666,20 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
 
 
 class _Chain:
-    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped", "cgdirs")
+    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped", "cgdirs", "cg")
 
-    def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket, cgdirs: list[str]) -> None:
+    def __init__(
+        self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket, cgdirs: list[str], cg: object
+    ) -> None:
         self.a_pid, self.b_sock, self.c_sock, self.reaped = a_pid, b_sock, c_sock, False
         self.cgdirs = cgdirs
+        self.cg: _confine.JobCgroup | None = cg  # type: ignore[assignment]
 
     def close(self) -> None:
         self.b_sock.close()
         self.c_sock.close()
+        if self.cg is not None:
+            self.cg.close()
 
     def kill(self) -> None:
         if not self.reaped:
@@ -718,20 +716,26 @@ class _Zygote:
             else:
                 config["cg_plan"] = {"error": f"could not create a cgroup under {list(plan['bases'].values())}"}
 
-    def _chain_config(self) -> tuple[dict, list[str]]:
-        """The config one new chain sees, with its own cgroup (one per chain; B resets it for every job)."""
+    def _chain_config(self) -> tuple[dict, list[str], _confine.JobCgroup | None]:
+        """The config one new chain sees, with its own cgroup (one per chain, set again for every job)."""
         self.chains_made += 1
         if self.cg_root is None:
-            return {**self.config, "cgroup": {"error": (self.config.get("cg_plan") or {}).get("error")}}, []
+            return {**self.config, "cgroup": {"error": (self.config.get("cg_plan") or {}).get("error")}}, [], None
+        version = self.cg_root["version"]
         dirs = _confine.cgroup_make(self.cg_root, f"chain-{self.chains_made}")
-        if not dirs:
-            return {**self.config, "cgroup": {"error": "could not create the chain's cgroup"}}, []
-        return {**self.config, "cgroup": {"version": self.cg_root["version"], "dirs": dirs}}, dirs
+        try:
+            cg = _confine.JobCgroup(version, dirs, setup=True) if dirs else None
+        except OSError:
+            cg = None
+        if cg is None:
+            self.graves += dirs
+            return {**self.config, "cgroup": {"error": "could not create the chain's cgroup"}}, [], None
+        return {**self.config, "cgroup": {"version": version, "dirs": dirs}}, dirs, cg
 
     def make_chain(self) -> _Chain:
         zb, b = socket.socketpair()
         zc, c = socket.socketpair()
-        config, cgdirs = self._chain_config()
+        config, cgdirs, cg = self._chain_config()
         pid = os.fork()
         if pid == 0:
             try:
@@ -743,7 +747,7 @@ class _Zygote:
                 os._exit(1)
         b.close()
         c.close()
-        chain = _Chain(pid, zb, zc, cgdirs)
+        chain = _Chain(pid, zb, zc, cgdirs, cg)
         self.by_pid[pid] = chain
         return chain
 
@@ -808,9 +812,12 @@ class _Zygote:
                 while True:
                     chain = self.spares.pop() if self.spares else self.make_chain()
                     try:
-                        # the status fd goes to B only: the job never holds the channel its result uses
-                        send_msg(chain.b_sock, {"limits": msg["payload"]["limits"]}, [st_fd])
+                        # limits first: C runs the job the moment it arrives
+                        oom_before = chain.cg.before_job(msg["payload"]["limits"]) if chain.cg else 0
                         send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd])
+                        # the status fd goes to B only, and only once C has the job (a C that died before
+                        # would otherwise be reported as a job that ran): the job never holds that channel
+                        send_msg(chain.b_sock, {"oom_before": oom_before}, [st_fd])
                         break
                     except OSError:
                         chain.kill()
@@ -968,24 +975,15 @@ def _once(st_fd: int, config: dict) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
     if ctx["cg"] is not None:
-        ctx["cg"].before_job(job["limits"])
+        ctx["oom_before"] = ctx["cg"].before_job(job["limits"])
     iso_r, iso_w = os.pipe()
-    go_r, go_w = os.pipe()
     c_pid = os.fork()
     if c_pid == 0:
         os.close(iso_r)
-        os.close(go_w)
         out_fd, err_fd = os.dup(1), os.dup(2)
-        _c_prepare(ctx, {out_fd, err_fd, iso_w, go_r})
-        if os.read(go_r, 1) != b"g":
-            os._exit(0)
-        os.close(go_r)
+        _c_prepare(ctx, {out_fd, err_fd, iso_w})
         _c_run(ctx, job, out_fd, err_fd, iso_w)
     os.close(iso_w)
-    os.close(go_r)
-    if ctx["cg"] is None or ctx["cg"].join(c_pid):
-        os.write(go_w, b"g")
-    os.close(go_w)
     for fd in (0, 1, 2):
         os.close(fd)
     _b_finish(ctx, c_pid, st_fd, iso_r)
