@@ -51,6 +51,46 @@ def umount(target: str) -> str | None:
     return _err(libc().umount2(target.encode(), MNT_DETACH))
 
 
+# ---------------------------------------------------------------------------------------------- exit watch
+
+PTRACE_CONT, PTRACE_GETEVENTMSG, PTRACE_SEIZE = 7, 0x4201, 0x4206
+PTRACE_O_TRACEEXIT, PTRACE_O_EXITKILL = 0x40, 0x100000
+PTRACE_EVENT_EXIT = 6
+
+
+def _ptrace(request: int, pid: int, addr: int, data: int) -> int:
+    lib = libc()
+    lib.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    lib.ptrace.restype = ctypes.c_long
+    return lib.ptrace(request, pid, addr, data)
+
+
+def watch_exit(pid: int) -> str | None:
+    """Have the kernel stop ``pid`` (a child of ours) as it starts to exit, before its address space is torn
+    down, so its exit status is known a teardown earlier; it dies with us. The error, if any."""
+    rc = _ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)
+    return None if rc == 0 else os.strerror(ctypes.get_errno())
+
+
+def exit_event_status(pid: int, status: int) -> int | None:
+    """For a wait status of a watched ``pid``: its exit status if this is the exit stop, else None after
+    letting it go on (a signal it was about to receive is passed on unchanged)."""
+    event = status >> 16
+    if event == PTRACE_EVENT_EXIT:
+        msg = ctypes.c_ulong(0)
+        if _ptrace(PTRACE_GETEVENTMSG, pid, 0, ctypes.addressof(msg)) == 0:
+            return int(msg.value) & 0xFFFF
+        return None
+    sig = os.WSTOPSIG(status) if event == 0 else 0  # 0: a signal-delivery stop; else a group or event stop
+    _ptrace(PTRACE_CONT, pid, 0, sig)
+    return None
+
+
+def release(pid: int) -> None:
+    """Let a process held at its exit stop finish exiting (a SIGKILL alone does not move it on)."""
+    _ptrace(PTRACE_CONT, pid, 0, 0)
+
+
 # ---------------------------------------------------------------------------------------------- seccomp
 
 _ARCH = platform.machine()

@@ -420,6 +420,15 @@ def _fallback_workdir(workroot: str, a_pid: int) -> str:
     return os.path.join(workroot, f"codesteer-job-{a_pid}")
 
 
+def _b_watch(ctx: dict, c_pid: int, go_fd: int) -> None:
+    """Ask the kernel to stop C at its exit (see ``_confine.watch_exit``), then let C take its job."""
+    ctx["watched"] = c_pid if _confine.watch_exit(c_pid) is None else None
+    try:
+        os.write(go_fd, b"g")
+    finally:
+        os.close(go_fd)
+
+
 def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
     """Wait for C, end everything else in the namespace, report C's raw status. Never returns."""
     _b_end_job(ctx, c_pid, st_fd, iso_fd)
@@ -459,6 +468,8 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
     if st_fd is not None:
         _write_line(st_fd, {"iso": iso})
     status, maxrss = None, None
+    watched = ctx.get("watched") == c_pid
+    held = False
     while status is None:
         try:
             pid, st, usage = os.wait4(-1, 0)
@@ -466,19 +477,49 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
             break
         except InterruptedError:
             continue
-        if pid == c_pid:
+        if pid != c_pid:
+            continue  # an orphan of the job, reparented to us
+        if watched and os.WIFSTOPPED(st):
+            # C has begun to exit: its status is final now, before the slow teardown of its address space
+            status = _confine.exit_event_status(pid, st)
+            if status is not None:
+                maxrss, held = _vm_hwm(pid), True
+        else:
             status, maxrss = st, usage.ru_maxrss * 1024
+    if ctx["pid_ns"]:
+        try:
+            os.kill(-1, signal.SIGKILL)  # all that is left of the job: it runs no further instruction
+        except OSError:
+            pass
+    if held:
+        _confine.release(c_pid)
+    peak, oom = maxrss, False
+    if ctx.get("cg") is not None:
+        peak, oom = ctx["cg"].after_job(ctx.get("oom_before", 0))
+    if ctx["pid_ns"] and st_fd is not None:  # nothing of the job runs any more: report before the teardown
+        _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
+        os.close(st_fd)
+        st_fd = None
     _kill_leftovers(ctx["pid_ns"])
     if ctx.get("cleanup"):
         import shutil
 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
-    peak, oom = maxrss, False
-    if ctx.get("cg") is not None:
-        peak, oom = ctx["cg"].after_job(ctx.get("oom_before", 0))
     if st_fd is not None:
         _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
         os.close(st_fd)
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """Peak RSS of a process that has not been reaped yet (the fallback when no cgroup counts the tree)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _children() -> list[int]:
@@ -631,20 +672,25 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
     while True:
         ctx["iso"]["chain_job"] = job_no  # reported, so reuse can be seen (and tested)
         iso_r, iso_w = os.pipe()
+        go_r, go_w = os.pipe()
         c_pid = os.fork()
         if c_pid == 0:
             b_sock.close()
             os.close(iso_r)
-            _c_prepare(ctx, {c_sock.fileno(), iso_w})
+            os.close(go_w)
+            _c_prepare(ctx, {c_sock.fileno(), iso_w, go_r})
             try:
                 job, fds = recv_msg(c_sock)  # the server set this job's cgroup limits before sending it
             except (EOFError, OSError):
                 os._exit(0)
             c_sock.close()
-            if len(fds) != 2:
+            if len(fds) != 2 or os.read(go_r, 1) != b"g":  # B watches this process before any job code runs
                 os._exit(0)
+            os.close(go_r)
             _c_run(ctx, job, fds[0], fds[1], iso_w)
         os.close(iso_w)
+        os.close(go_r)
+        _b_watch(ctx, c_pid, go_w)
         if job_no:
             try:
                 send_msg(b_sock, {"op": "idle"})
@@ -977,13 +1023,20 @@ def _once(st_fd: int, config: dict) -> None:
     if ctx["cg"] is not None:
         ctx["oom_before"] = ctx["cg"].before_job(job["limits"])
     iso_r, iso_w = os.pipe()
+    go_r, go_w = os.pipe()
     c_pid = os.fork()
     if c_pid == 0:
         os.close(iso_r)
+        os.close(go_w)
         out_fd, err_fd = os.dup(1), os.dup(2)
-        _c_prepare(ctx, {out_fd, err_fd, iso_w})
+        _c_prepare(ctx, {out_fd, err_fd, iso_w, go_r})
+        if os.read(go_r, 1) != b"g":
+            os._exit(0)
+        os.close(go_r)
         _c_run(ctx, job, out_fd, err_fd, iso_w)
     os.close(iso_w)
+    os.close(go_r)
+    _b_watch(ctx, c_pid, go_w)
     for fd in (0, 1, 2):
         os.close(fd)
     _b_finish(ctx, c_pid, st_fd, iso_r)
