@@ -209,12 +209,13 @@ def _set_limits(limits: dict) -> dict:
     return {"rlimits": applied, "rlimits_failed": failed}
 
 
-def _c_prepare(ctx: dict, keep: set[int]) -> None:
-    """Everything C can do before the job exists: it then waits as the unprivileged user."""
+def _c_prepare(ctx: dict, keep: set[int], iso_fd: int) -> None:
+    """Everything C can do before the job exists: it then waits as the unprivileged user, under the seccomp
+    filter (loaded here, off the job's critical path: C needs none of what it denies), and tells B so."""
     iso = ctx["iso"]
     if ctx.get("cg") is not None and not ctx["cg"].join():
         os._exit(0)  # a job outside its cgroup would escape the tree limits: no job for this C
-    _close_fds_except({0, 1, 2, *keep})
+    _close_fds_except({0, 1, 2, iso_fd, *keep})
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
@@ -245,14 +246,21 @@ def _c_prepare(ctx: dict, keep: set[int]) -> None:
         }
     )
     iso["env_scrubbed"] = True
+    program = ctx.get("seccomp")
+    if program and iso["no_new_privs"]:
+        err = _confine.install_seccomp(program)
+        iso["seccomp"] = err is None
+        if err:
+            iso["seccomp_error"] = err
+    _write_line(iso_fd, {"iso": iso})
 
 
 def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, iso_fd: int) -> None:
     """Run the snippet in C and exit with its code. Never returns.
 
-    Before any job code runs, C reports what it put in force to B on ``iso_fd`` and then holds exactly fds
-    0, 1 and 2: the job has no handle on the channel its result travels on (B reports that, from waitpid) and
-    none on any host directory.
+    Before any job code runs, C reports the rlimits it set to B on ``iso_fd`` and then holds exactly fds
+    0, 1 and 2: the job has no handle on the channel its result travels on (B reports that, from the exit
+    status the kernel gives it) and none on any host directory.
     """
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
@@ -260,15 +268,7 @@ def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, iso_fd: int) -> None:
     os.dup2(null, 0)
     for fd in {out_fd, err_fd, null} - {0, 1, 2, iso_fd}:
         os.close(fd)
-    iso = ctx["iso"]
-    iso.update(_set_limits(job["limits"]))
-    program = ctx.get("seccomp")
-    if program:
-        err = _confine.install_seccomp(program)
-        iso["seccomp"] = err is None
-        if err:
-            iso["seccomp_error"] = err
-    _write_line(iso_fd, {"iso": iso})
+    _write_line(iso_fd, {"iso": _set_limits(job["limits"])})
     os.closerange(3, 1 << 20)  # close_range(2): whatever else this process inherited
     code = _run_snippet(job["code"], ctx["workdir"])
     for fd in (1, 2):
@@ -420,13 +420,20 @@ def _fallback_workdir(workroot: str, a_pid: int) -> str:
     return os.path.join(workroot, f"codesteer-job-{a_pid}")
 
 
-def _b_watch(ctx: dict, c_pid: int, go_fd: int) -> None:
-    """Ask the kernel to stop C at its exit (see ``_confine.watch_exit``), then let C take its job."""
+def _b_watch(ctx: dict, c_pid: int, go_fd: int, iso_fd: int) -> None:
+    """Ask the kernel to stop C at its exit (see ``_confine.watch_exit``), let C take its job, and learn
+    what C put in force while it prepared (uid, seccomp), before any job code can run in it."""
     ctx["watched"] = c_pid if _confine.watch_exit(c_pid) is None else None
     try:
         os.write(go_fd, b"g")
     finally:
         os.close(go_fd)
+    iso = dict(ctx["iso"])
+    try:
+        iso.update(json.loads(_read_line(iso_fd))["iso"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    ctx["job_iso"] = iso
 
 
 def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
@@ -440,10 +447,10 @@ def _read_line(fd: int, cap: int = 1 << 16) -> bytes:
     data = bytearray()
     while len(data) < cap and not data.endswith(b"\n"):
         try:
-            chunk = os.read(fd, cap - len(data))
+            chunk = os.read(fd, 1)  # byte by byte: the next line stays in the pipe
         except InterruptedError:
             continue
-        except OSError:
+        except OSError:  # nothing (more) there
             break
         if not chunk:
             break
@@ -458,15 +465,8 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
     ran), so a job killed at its wall limit still reports its isolation; then C's raw wait status, the job
     tree's peak memory and whether the kernel OOM-killed part of it.
     """
-    iso = dict(ctx["iso"])
-    if iso_fd is not None:
-        try:
-            iso.update(json.loads(_read_line(iso_fd))["iso"])
-        except (ValueError, KeyError, TypeError):
-            pass
-        os.close(iso_fd)
     if st_fd is not None:
-        _write_line(st_fd, {"iso": iso})
+        _write_line(st_fd, {"iso": ctx.get("job_iso") or ctx["iso"]})
     status, maxrss = None, None
     watched = ctx.get("watched") == c_pid
     held = False
@@ -496,8 +496,17 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
     peak, oom = maxrss, False
     if ctx.get("cg") is not None:
         peak, oom = ctx["cg"].after_job(ctx.get("oom_before", 0))
+    late: dict = {}  # what C set once it had the job (its rlimits), already in the pipe
+    if iso_fd is not None:
+        os.set_blocking(iso_fd, False)
+        try:
+            late = json.loads(_read_line(iso_fd))["iso"]
+        except (ValueError, KeyError, TypeError):
+            late = {}
+        os.close(iso_fd)
+    record = {"status": status, "iso": late, "peak_memory_bytes": peak, "oom_killed": oom}
     if ctx["pid_ns"] and st_fd is not None:  # nothing of the job runs any more: report before the teardown
-        _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
+        _write_line(st_fd, record)
         os.close(st_fd)
         st_fd = None
     _kill_leftovers(ctx["pid_ns"])
@@ -506,7 +515,7 @@ def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> 
 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
     if st_fd is not None:
-        _write_line(st_fd, {"status": status, "peak_memory_bytes": peak, "oom_killed": oom})
+        _write_line(st_fd, record)
         os.close(st_fd)
 
 
@@ -678,7 +687,7 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
             b_sock.close()
             os.close(iso_r)
             os.close(go_w)
-            _c_prepare(ctx, {c_sock.fileno(), iso_w, go_r})
+            _c_prepare(ctx, {c_sock.fileno(), go_r}, iso_w)
             try:
                 job, fds = recv_msg(c_sock)  # the server set this job's cgroup limits before sending it
             except (EOFError, OSError):
@@ -690,7 +699,7 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
             _c_run(ctx, job, fds[0], fds[1], iso_w)
         os.close(iso_w)
         os.close(go_r)
-        _b_watch(ctx, c_pid, go_w)
+        _b_watch(ctx, c_pid, go_w, iso_r)
         if job_no:
             try:
                 send_msg(b_sock, {"op": "idle"})
@@ -1029,14 +1038,14 @@ def _once(st_fd: int, config: dict) -> None:
         os.close(iso_r)
         os.close(go_w)
         out_fd, err_fd = os.dup(1), os.dup(2)
-        _c_prepare(ctx, {out_fd, err_fd, iso_w, go_r})
+        _c_prepare(ctx, {out_fd, err_fd, go_r}, iso_w)
         if os.read(go_r, 1) != b"g":
             os._exit(0)
         os.close(go_r)
         _c_run(ctx, job, out_fd, err_fd, iso_w)
     os.close(iso_w)
     os.close(go_r)
-    _b_watch(ctx, c_pid, go_w)
+    _b_watch(ctx, c_pid, go_w, iso_r)
     for fd in (0, 1, 2):
         os.close(fd)
     _b_finish(ctx, c_pid, st_fd, iso_r)
