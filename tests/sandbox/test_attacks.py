@@ -443,3 +443,90 @@ def test_a_server_crash_reruns_every_job_in_flight():
         assert box.info["pid"] != old
     bad = [(i, r.killed_by, r.stderr[-200:]) for i, r in enumerate(results) if not r.ok or r.stdout != f"{i}\n"]
     assert bad == [], f"{len(bad)} of {n} jobs failed after the server crash: {bad[:4]}"
+
+
+# ---------------------------------------------------------------------------------------------- detection, fallbacks
+
+
+def test_cgroup_detection_reads_the_host_it_is_given(tmp_path):
+    """Both layouts the sandbox supports, described to the detector (this host has only one of them)."""
+    from codesteer.sandbox._confine import cgroup_detect
+
+    v1 = tmp_path / "v1"
+    (v1 / "memory" / "user" / "me").mkdir(parents=True)
+    (v1 / "pids" / "user" / "me").mkdir(parents=True)
+    mounts = [("/", str(v1 / "memory"), "cgroup", "rw,memory"), ("/", str(v1 / "pids"), "cgroup", "rw,pids")]
+    plan = cgroup_detect(mounts, {"memory": "/user/me", "pids": "/user/me"})
+    assert plan == {"version": "v1", "bases": {"memory": str(v1 / "memory/user/me"), "pids": str(v1 / "pids/user/me")}}
+
+    v2 = tmp_path / "v2"
+    (v2 / "user.slice" / "app.scope").mkdir(parents=True)
+    (v2 / "user.slice" / "app.scope" / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    mounts2 = [("/", str(v2), "cgroup2", "rw")]
+    plan2 = cgroup_detect(mounts2, {"": "/user.slice/app.scope"})
+    assert plan2 == {"version": "v2", "bases": {"": str(v2 / "user.slice/app.scope")}}
+
+    (v2 / "user.slice" / "app.scope" / "cgroup.subtree_control").write_text("cpu\n")
+    assert "does not delegate" in cgroup_detect(mounts2, {"": "/user.slice/app.scope"})["error"]
+    assert "error" in cgroup_detect([], {})
+    only_memory = cgroup_detect(mounts[:1], {"memory": "/user/me"})
+    assert "only the memory" in only_memory["error"]
+
+
+@pytest.mark.parametrize("cgroups", [True, False], ids=["cgroup", "rlimit-fallback"])
+def test_process_cap_holds_with_and_without_cgroups(cgroups):
+    code = """
+import os, time
+n = 0
+for _ in range(200):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(5)
+        os._exit(0)
+    n += 1
+print(n)
+"""
+    with LocalSandbox(pool_size=2, uid_base=UID_BASE + 24_000_000, cgroups=cgroups) as box:
+        r = box.run(code, Limits(max_procs=10, wall_s=20))
+    assert r.ok, r
+    if not cgroups:
+        assert r.isolation["pids"] == "rlimit-per-process"
+    if ROOT or r.isolation.get("pids") != "rlimit-per-process":
+        assert int(r.stdout) < 10
+
+
+def test_subprocess_backend_caps_the_job_tree_too(sub):
+    r = sub.run(TREE_MEMORY, Limits(memory_mb=512, wall_s=30))
+    if r.isolation.get("memory") == "rlimit-per-process":
+        pytest.skip(f"this host offers no usable cgroup: {r.isolation.get('memory_error')}")
+    held = int(r.stdout.split()[-1]) if r.stdout.startswith("held") else 0
+    assert held * 200 < 512, r
+    assert r.peak_memory_bytes is not None and r.peak_memory_bytes <= 512 << 20
+
+
+def test_a_reused_chain_gives_each_job_a_fresh_ipc_namespace(sb):
+    reused = False
+    for _ in range(10):
+        key = random.Random(uuid.uuid4().int).randrange(0x10000000, 0x7FFFFFFF)
+        made = _run(sb, SHM.format(key=key, create=True))
+        later = _run(sb, SHM.format(key=key, create=False))
+        assert made.ok and later.ok and later.stdout == "absent\n", (made, later)
+        reused |= later.isolation.get("chain_job", 0) > 0
+    if ROOT and made.isolation.get("private_tmp"):
+        assert reused, "no chain was reused: the per-job IPC namespace of a reused chain went untested"
+
+
+def test_exit_statuses_come_from_the_kernel(sb):
+    """The status is the kernel's, taken at the job's exit stop: exit codes, signals, a job without stdio."""
+    cases = [
+        ("import os\nos._exit(9)", 9, None),
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", -11, "SIGSEGV"),
+        ("import os\nif os.fork() == 0:\n    os._exit(3)\nos.wait()\nos.close(1)\nos.close(2)\nraise SystemExit(4)", 4, None),
+        ("import sys, threading, time\nthreading.Thread(target=time.sleep, args=(0.2,)).start()\nsys.exit(5)", 5, None),
+    ]
+    for code, exit_code, killed_by in cases:
+        r = _run(sb, code)
+        assert (r.exit_code, r.killed_by, r.timed_out) == (exit_code, killed_by, False), (code, r)

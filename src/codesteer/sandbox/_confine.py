@@ -262,14 +262,18 @@ def _writable_dir(path: str | None) -> bool:
     return bool(path) and os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)  # type: ignore[arg-type]
 
 
-def cgroup_detect() -> dict:
+def cgroup_detect(
+    mounts: list[tuple[str, str, str, str]] | None = None, own: dict[str, str] | None = None
+) -> dict:
     """Where this process may make job cgroups: ``{"version": "v1", "bases": {"memory": dir, "pids": dir}}``,
     ``{"version": "v2", "bases": {"": dir}}``, or ``{"error": why}``.
 
     v1 needs writable ``memory`` and ``pids`` hierarchies (root on a v1 host); v2 needs a delegated subtree
-    whose own cgroup has the memory and pids controllers available to children.
+    whose own cgroup has the memory and pids controllers available to children. ``mounts`` and ``own`` (from
+    /proc/self/mountinfo and /proc/self/cgroup by default) let a test describe another host.
     """
-    own, mounts = _own_cgroups(), _mounts()
+    own = _own_cgroups() if own is None else own
+    mounts = _mounts() if mounts is None else mounts
     v1: dict[str, str] = {}
     for ctrl in ("memory", "pids"):
         for mroot, point, fstype, opts in mounts:
