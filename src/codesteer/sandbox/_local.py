@@ -291,6 +291,10 @@ class LocalSandbox(_BaseSandbox):
         super().close()
         with self._lock:
             self._stop()
+            if self.cgroups and self._gen:  # groups a killed zygote could not remove (a clean one removes its own)
+                plan = _confine.cgroup_detect()
+                if plan.get("version"):
+                    _confine.cgroup_sweep(plan, "codesteer-")
 
     # ------------------------------------------------------------------ jobs
     def _request(self, msg: dict[str, Any], fds: list[int]) -> tuple[dict[str, Any], subprocess.Popen[bytes]]:
