@@ -441,7 +441,9 @@ def test_a_server_crash_reruns_every_job_in_flight():
             os.kill(old, signal.SIGKILL)
             results = [f.result(timeout=120) for f in futures]
         assert box.info["pid"] != old
-    bad = [(i, r.killed_by, r.stderr[-200:]) for i, r in enumerate(results) if not r.ok or r.stdout != f"{i}\n"]
+    bad = [
+        (i, r.killed_by, r.stderr[-200:]) for i, r in enumerate(results) if not r.ok or r.stdout != f"{i}\n"
+    ]
     assert bad == [], f"{len(bad)} of {n} jobs failed after the server crash: {bad[:4]}"
 
 
@@ -457,7 +459,10 @@ def test_cgroup_detection_reads_the_host_it_is_given(tmp_path):
     (v1 / "pids" / "user" / "me").mkdir(parents=True)
     mounts = [("/", str(v1 / "memory"), "cgroup", "rw,memory"), ("/", str(v1 / "pids"), "cgroup", "rw,pids")]
     plan = cgroup_detect(mounts, {"memory": "/user/me", "pids": "/user/me"})
-    assert plan == {"version": "v1", "bases": {"memory": str(v1 / "memory/user/me"), "pids": str(v1 / "pids/user/me")}}
+    assert plan == {
+        "version": "v1",
+        "bases": {"memory": str(v1 / "memory/user/me"), "pids": str(v1 / "pids/user/me")},
+    }
 
     v2 = tmp_path / "v2"
     (v2 / "user.slice" / "app.scope").mkdir(parents=True)
@@ -524,9 +529,43 @@ def test_exit_statuses_come_from_the_kernel(sb):
     cases = [
         ("import os\nos._exit(9)", 9, None),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", -11, "SIGSEGV"),
-        ("import os\nif os.fork() == 0:\n    os._exit(3)\nos.wait()\nos.close(1)\nos.close(2)\nraise SystemExit(4)", 4, None),
-        ("import sys, threading, time\nthreading.Thread(target=time.sleep, args=(0.2,)).start()\nsys.exit(5)", 5, None),
+        (
+            "import os\nif os.fork() == 0:\n    os._exit(3)\nos.wait()\nos.close(1)\nos.close(2)\nraise SystemExit(4)",
+            4,
+            None,
+        ),
+        (
+            "import sys, threading, time\nthreading.Thread(target=time.sleep, args=(0.2,)).start()\nsys.exit(5)",
+            5,
+            None,
+        ),
     ]
     for code, exit_code, killed_by in cases:
         r = _run(sb, code)
         assert (r.exit_code, r.killed_by, r.timed_out) == (exit_code, killed_by, False), (code, r)
+
+
+def test_the_filter_refuses_what_it_lists_and_only_with_seccomp_on(sb):
+    """Each listed call gets EPERM under the filter (bad arguments, so without it the kernel answers otherwise):
+    this also checks the syscall numbers of this architecture."""
+    import platform
+
+    from codesteer.sandbox._confine import _SYSCALLS
+
+    if platform.machine() not in _SYSCALLS:
+        pytest.skip(f"no seccomp filter is built for {platform.machine()}")
+    nr = _SYSCALLS[platform.machine()][1]
+    probe = f"""
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+for name, n in {[(k, nr[k]) for k in ("io_uring_setup", "userfaultfd", "keyctl", "add_key", "name_to_handle_at")]!r}:
+    rc = libc.syscall(n, 0, 0, 0, 0, 0)
+    print(name, "ok" if rc >= 0 else ctypes.get_errno())
+print("netlink", libc.socket(16, 3, 0) >= 0 or ctypes.get_errno())
+"""
+    on = _run(sb, probe)
+    with LocalSandbox(pool_size=1, uid_base=UID_BASE + 25_000_000, seccomp=False) as box:
+        off = box.run(probe)
+    assert on.ok and off.ok, (on, off)
+    assert all(line.split()[1] == "1" for line in on.stdout.splitlines()), on.stdout  # EPERM
+    assert any(line.split()[1] != "1" for line in off.stdout.splitlines()), off.stdout

@@ -27,7 +27,13 @@ def libc():
     global _libc
     if _libc is None:
         lib = ctypes.CDLL(None, use_errno=True)
-        lib.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        lib.mount.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_ulong,
+            ctypes.c_char_p,
+        ]
         lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
         lib.unshare.argtypes = [ctypes.c_int]
         lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
@@ -40,7 +46,9 @@ def _err(rc: int) -> str | None:
     return None if rc == 0 else os.strerror(ctypes.get_errno())
 
 
-def mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> str | None:
+def mount(
+    src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> str | None:
     def enc(s: str | None) -> bytes | None:
         return None if s is None else s.encode()
 
@@ -346,7 +354,11 @@ def cgroup_sweep(plan: dict, prefix: str) -> None:
         except OSError:
             continue
         for n in names:
-            if n.startswith(prefix) and n[len(prefix) :].isdigit() and not os.path.exists(f"/proc/{n[len(prefix):]}"):
+            if (
+                n.startswith(prefix)
+                and n[len(prefix) :].isdigit()
+                and not os.path.exists(f"/proc/{n[len(prefix) :]}")
+            ):
                 cgroup_remove([os.path.join(base, n)])
 
 
@@ -553,7 +565,12 @@ def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, int]
             os.mkdir(f"{root}/{d}")
         err = mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         if err is None:
-            err = mount(None, f"{root}/proc", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            err = mount(
+                None,
+                f"{root}/proc",
+                None,
+                MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            )
         if err:
             return _closed(sources), f"/proc: {err}", ""
         later: dict[str, int] = {}

@@ -211,7 +211,7 @@ class LocalSandbox(_BaseSandbox):
 
     @property
     def info(self) -> dict[str, Any]:
-        """The zygote's hello: pid, preloaded modules, import failures."""
+        """The zygote's hello: pid, preloaded modules, import failures, exposed import paths, cgroup plan."""
         return dict(self._hello)
 
     def _ensure(self) -> socket.socket:

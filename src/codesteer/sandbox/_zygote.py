@@ -7,21 +7,26 @@ parent imports it only for the wire helpers.
 Per job the tree is::
 
     zygote (or the `once` process)
-      └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS); waits for B          (in the caller's PID namespace)
-          └─ B  PID 1 of a fresh PID namespace: private /proc, /tmp; waits for C, then kills the rest
-              └─ C  drops to the job's own uid, then waits for the job: rlimits, runs it as __main__
+      └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS|NEWIPC); waits for B    (in the caller's PID namespace)
+          └─ B  PID 1 of a fresh PID namespace: pivots into a minimal read-only root (``_confine``) with private
+              │ /proc, /tmp, /var/tmp, /dev/shm; watches C's exit, then kills the rest and reports
+              └─ C  joins the chain's cgroup, drops to the job's own uid, loads the seccomp filter, then waits
+                    for the job: rlimits, closes every fd but 0-2, runs it as __main__
 
-The whole chain is forked ahead of time (spares), so a job only pays a message to C. C reports its exit
-after closing its stdio, so the caller does not wait for the teardown of a large address space. Killing A's
-process group kills B, and when B (the namespace's init) dies the kernel kills every process in the
-namespace: a double-forked, setsid daemon cannot outlive the job. Every step that fails is reported in the
-job's isolation record, never hidden.
+The whole chain is forked ahead of time (spares), so a job only pays a message to C (the zygote sets the
+chain's cgroup limits for the job just before). The job never holds the channel its result travels on: the
+zygote hands that fd to B only. B has the kernel stop C as it starts to exit (ptrace exit event), so it knows
+C's exit status before the teardown of C's large address space, kills everything else in the namespace and
+reports. Killing A's process group kills B, and when B (the namespace's init) dies the kernel kills every
+process in the namespace: a double-forked, setsid daemon cannot outlive the job. Every step that fails is
+reported in the job's isolation record, never hidden.
 
 A fully isolated chain serves up to ``JOBS_PER_CHAIN`` jobs one after another: after each, B kills everything
-else in its namespace, mounts fresh empty /tmp, /var/tmp and /dev/shm, forks the next C under the next uid of
-its range and tells the zygote it is idle. So a job costs one fork of the warm interpreter instead of three
+else in its namespace, mounts fresh empty /tmp, /var/tmp and /dev/shm, enters a fresh IPC namespace, forks the
+next C under the next uid of its range and tells the zygote it is idle. So a job costs one fork of the warm interpreter instead of three
 (plus the namespace set-up), which is what kept the 2-core latency above its target. Nothing of a job
-survives into the next: no process (PID-namespace kill), no file in a private mount, not its uid.
+survives into the next: no process (PID-namespace kill), no file in a private mount, no SysV object, not its
+uid.
 """
 
 from __future__ import annotations
