@@ -23,8 +23,8 @@ reported in the job's isolation record, never hidden.
 
 A fully isolated chain serves up to ``JOBS_PER_CHAIN`` jobs one after another: after each, B kills everything
 else in its namespace, mounts fresh empty /tmp, /var/tmp and /dev/shm, enters a fresh IPC namespace, forks the
-next C under the next uid of its range and tells the zygote it is idle. So a job costs one fork of the warm interpreter instead of three
-(plus the namespace set-up), which is what kept the 2-core latency above its target. Nothing of a job
+next C under the next uid of its range and tells the zygote it is idle. So a job costs one fork of the warm
+interpreter instead of three (plus the namespace set-up), which is what kept the 2-core latency above its target. Nothing of a job
 survives into the next: no process (PID-namespace kill), no file in a private mount, no SysV object, not its
 uid.
 """
@@ -466,9 +466,11 @@ def _read_line(fd: int, cap: int = 1 << 16) -> bytes:
 def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
     """Wait for C, end everything else in the namespace, report on ``st_fd`` and close it.
 
-    The records are B's alone: first what C put in force (read from ``iso_fd``, written before any job code
-    ran), so a job killed at its wall limit still reports its isolation; then C's raw wait status, the job
-    tree's peak memory and whether the kernel OOM-killed part of it.
+    The records are B's alone: first what C put in force while it prepared (see ``_b_watch``), so a job
+    killed at its wall limit still reports its isolation; then C's raw wait status, the rlimits C set (read
+    from ``iso_fd``, written before any job code ran), the job tree's peak memory and whether the kernel
+    OOM-killed part of it. With a PID namespace the status goes out as soon as every process of the job has
+    been sent SIGKILL, before the teardown.
     """
     if st_fd is not None:
         _write_line(st_fd, {"iso": ctx.get("job_iso") or ctx["iso"]})
