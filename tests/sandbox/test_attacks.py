@@ -569,3 +569,42 @@ print("netlink", libc.socket(16, 3, 0) >= 0 or ctypes.get_errno())
     assert on.ok and off.ok, (on, off)
     assert all(line.split()[1] == "1" for line in on.stdout.splitlines()), on.stdout  # EPERM
     assert any(line.split()[1] != "1" for line in off.stdout.splitlines()), off.stdout
+
+
+def test_an_import_directory_under_tmp_stays_importable_and_read_only():
+    """A virtualenv under /tmp (common on CI) lies under a private mount: it is bound in again, read-only, for
+    every job of a chain, and the job sees nothing else of the host's /tmp."""
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="codesteer-venv-", dir="/tmp"))
+    try:
+        d.chmod(0o755)
+        (d / "cs_probe_mod.py").write_text("VALUE = 42\n")
+        (d / "cs_probe_mod.py").chmod(0o644)
+        code = f"""
+import os, cs_probe_mod
+print(cs_probe_mod.VALUE, sorted(os.listdir({str(d)!r})))
+try:
+    open({str(d / "planted")!r}, "w")
+    print("wrote")
+except OSError as e:
+    print("refused", type(e).__name__)
+print(sorted(p for p in os.listdir("/tmp") if p.startswith("codesteer-")))
+"""
+        warmup = f"import sys\nsys.path.append({str(d)!r})"
+        with LocalSandbox(
+            pool_size=1, uid_base=UID_BASE + 26_000_000, preload=("math",), warmup=warmup
+        ) as box:
+            results = [box.run(code) for _ in range(4)]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    for r in results:
+        assert r.ok, r
+        lines = r.stdout.splitlines()
+        assert lines[0] == "42 ['cs_probe_mod.py']" and lines[1].startswith("refused"), r.stdout
+        assert lines[2] == f"[{d.name!r}]", (
+            r.stdout
+        )  # the skeleton down to it, nothing else of the host's /tmp
+    if ROOT:
+        assert max(r.isolation.get("chain_job", 0) for r in results) > 0

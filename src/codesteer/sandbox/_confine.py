@@ -517,20 +517,26 @@ def _mkpath(root: str, path: str, is_dir: bool) -> str:
 _PIVOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 
 
-def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, int], str | None, str]:
+KEEP = "/.codesteer"  # root-only (0700) directory in the new root holding what must be bound again per job
+
+
+def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, str], str | None, str]:
     """Make a minimal read-only root and switch this process (B, root of fresh PID and mount namespaces, with
     everything already private) into it. The new root holds read-only binds of the system directories and of
     ``expose``, a /dev with only the harmless devices, this namespace's /proc (read-only) and mount points for
     the private /tmp, /var/tmp and /dev/shm; the rest of the host is gone, as are writable host paths and
     unix sockets.
 
-    Returns (fds of exposed paths under the private mounts, which must be bound again into each fresh mount;
-    the error, if any; how the root was switched).
+    Returns (exposed paths under the private mounts, which must be bound again into each fresh mount, each
+    with where a copy of it is kept in the new root; the error, if any; how the root was switched). A bind
+    from the old root would fail once that is detached, hence the kept copies.
     """
     sources: dict[str, int] = {}
+    is_dir: dict[str, bool] = {}  # known before the staging tmpfs hides anything under /tmp
     try:
         for p in expose:
             sources[p] = os.open(p, os.O_PATH | os.O_CLOEXEC)
+            is_dir[p] = os.path.isdir(p)
     except OSError as e:
         return _closed(sources), f"open {e.filename}: {e.strerror}", ""
     err = mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
@@ -573,18 +579,19 @@ def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, int]
             )
         if err:
             return _closed(sources), f"/proc: {err}", ""
-        later: dict[str, int] = {}
-        for p, fd in sources.items():
+        later: dict[str, str] = {}
+        for p, fd in list(sources.items()):
             if _under_masked(p):
-                later[p] = fd
-                continue
-            target = _mkpath(root, p, os.path.isdir(p))
+                os.makedirs(root + KEEP, mode=0o700, exist_ok=True)
+                later[p] = f"{KEEP}/{len(later)}"
+                target = _mkpath(root, later[p], is_dir[p])
+            else:
+                target = _mkpath(root, p, is_dir[p])
             err = _bind(f"/proc/self/fd/{fd}", target, extra=MS_NODEV)
             os.close(fd)
+            del sources[p]
             if err:
-                _closed(later)
-                return {}, f"bind {p}: {err}", ""
-        sources = later
+                return _closed(sources), f"bind {p}: {err}", ""
         mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     except OSError as e:
         return _closed(sources), f"{e.filename}: {e.strerror}", ""
@@ -601,10 +608,10 @@ def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, int]
         os.chroot(".")
         how = "chroot"
     os.chdir("/")
-    return sources, None, how
+    return later, None, how
 
 
-def _closed(fds: dict[str, int]) -> dict[str, int]:
+def _closed(fds: dict[str, int]) -> dict:
     for fd in fds.values():
         try:
             os.close(fd)
@@ -613,14 +620,14 @@ def _closed(fds: dict[str, int]) -> dict[str, int]:
     return {}
 
 
-def rebind_masked(sources: dict[str, int]) -> str | None:
+def rebind_masked(kept: dict[str, str]) -> str | None:
     """Bind the exposed paths that live under a private mount into its fresh instance (root, inside the root)."""
-    for p, fd in sources.items():
+    for p, copy in kept.items():
         try:
-            target = _mkpath("", p, os.path.isdir(f"/proc/self/fd/{fd}"))
+            target = _mkpath("", p, os.path.isdir(copy))
         except OSError as e:
             return f"{p}: {e.strerror}"
-        err = _bind(f"/proc/self/fd/{fd}", target, extra=MS_NODEV)
+        err = _bind(copy, target, extra=MS_NODEV)
         if err:
             return f"bind {p}: {err}"
     return None
