@@ -986,6 +986,12 @@ def _confinement(config: dict, sweep: str | None = None) -> None:
 
 def _serve(config: dict) -> None:
     ctl = socket.socket(fileno=int(config["fd"]))
+    try:  # the server holds a few fds per chain (sockets, cgroup control files): allow many chains
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        want = 1 << 16 if hard == resource.RLIM_INFINITY else min(hard, 1 << 16)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (OSError, ValueError):
+        pass
     preloaded, failed = _preload(config.get("preload", []), config.get("warmup"))
     _confinement(config, sweep="codesteer-")
     import gc
