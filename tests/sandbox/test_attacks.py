@@ -449,14 +449,16 @@ def test_cgroup_detection_reads_the_host_it_is_given(tmp_path):
     }
 
     v2 = tmp_path / "v2"
-    (v2 / "user.slice" / "app.scope").mkdir(parents=True)
-    (v2 / "user.slice" / "app.scope" / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    scope = v2 / "user.slice" / "app.scope"  # the caller's own cgroup: it holds processes, so hands nothing on
+    scope.mkdir(parents=True)
+    (scope / "cgroup.subtree_control").write_text("\n")
+    (v2 / "user.slice" / "cgroup.subtree_control").write_text("cpu memory pids\n")
     mounts2 = [("/", str(v2), "cgroup2", "rw")]
     plan2 = cgroup_detect(mounts2, {"": "/user.slice/app.scope"})
-    assert plan2 == {"version": "v2", "bases": {"": str(v2 / "user.slice/app.scope")}}
+    assert plan2 == {"version": "v2", "bases": {"": str(v2 / "user.slice")}}
 
-    (v2 / "user.slice" / "app.scope" / "cgroup.subtree_control").write_text("cpu\n")
-    assert "does not delegate" in cgroup_detect(mounts2, {"": "/user.slice/app.scope"})["error"]
+    (v2 / "user.slice" / "cgroup.subtree_control").write_text("cpu\n")
+    assert "delegates the memory and pids" in cgroup_detect(mounts2, {"": "/user.slice/app.scope"})["error"]
     assert "error" in cgroup_detect([], {})
     only_memory = cgroup_detect(mounts[:1], {"memory": "/user/me"})
     assert "only the memory" in only_memory["error"]

@@ -276,8 +276,10 @@ def cgroup_detect(
     """Where this process may make job cgroups: ``{"version": "v1", "bases": {"memory": dir, "pids": dir}}``,
     ``{"version": "v2", "bases": {"": dir}}``, or ``{"error": why}``.
 
-    v1 needs writable ``memory`` and ``pids`` hierarchies (root on a v1 host); v2 needs a delegated subtree
-    whose own cgroup has the memory and pids controllers available to children. ``mounts`` and ``own`` (from
+    v1 needs writable ``memory`` and ``pids`` hierarchies (root on a v1 host). v2 needs a delegated subtree: the
+    nearest cgroup at or above this process's own that hands the memory and pids controllers to its children and
+    that this user may write (a cgroup holding processes cannot hand them on, so with systemd this is usually the
+    slice above the caller's scope, e.g. ``user@UID.service/app.slice``). ``mounts`` and ``own`` (from
     /proc/self/mountinfo and /proc/self/cgroup by default) let a test describe another host.
     """
     own = _own_cgroups() if own is None else own
@@ -293,18 +295,21 @@ def cgroup_detect(
     if len(v1) == 2:
         return {"version": "v1", "bases": v1}
     for mroot, point, fstype, _opts in mounts:
-        if fstype == "cgroup2" and "" in own:
-            base = _under(point, mroot, own[""])
-            if not _writable_dir(base):
-                continue
+        if fstype != "cgroup2" or "" not in own:
+            continue
+        base = _under(point, mroot, own[""])
+        while base and (base == point or base.startswith(point.rstrip("/") + "/")):
             try:
-                with open(os.path.join(base, "cgroup.subtree_control")) as f:  # type: ignore[arg-type]
+                with open(os.path.join(base, "cgroup.subtree_control")) as f:
                     enabled = set(f.read().split())
             except OSError:
-                continue
-            if {"memory", "pids"} <= enabled:
+                enabled = set()
+            if {"memory", "pids"} <= enabled and _writable_dir(base):
                 return {"version": "v2", "bases": {"": base}}
-            return {"error": f"cgroup2 at {base} does not delegate the memory and pids controllers"}
+            if base == point:
+                break
+            base = os.path.dirname(base)
+        return {"error": f"no cgroup2 above {own['']!r} delegates the memory and pids controllers to this user"}
     if v1:
         return {"error": f"only the {', '.join(v1)} cgroup v1 hierarchy is writable"}
     return {"error": "no writable cgroup hierarchy (needs root on cgroup v1, or a delegated cgroup2 subtree)"}
