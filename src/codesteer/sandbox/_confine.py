@@ -7,7 +7,6 @@ what it could not do instead of failing the job; the caller turns that into ``Ex
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import platform
 import struct
@@ -309,7 +308,9 @@ def cgroup_detect(
             if base == point:
                 break
             base = os.path.dirname(base)
-        return {"error": f"no cgroup2 above {own['']!r} delegates the memory and pids controllers to this user"}
+        return {
+            "error": f"no cgroup2 above {own['']!r} delegates the memory and pids controllers to this user"
+        }
     if v1:
         return {"error": f"only the {', '.join(v1)} cgroup v1 hierarchy is writable"}
     return {"error": "no writable cgroup hierarchy (needs root on cgroup v1, or a delegated cgroup2 subtree)"}
@@ -440,18 +441,24 @@ class JobCgroup:
                 return int(v)
         return 0
 
-    def before_job(self, limits: dict) -> int:
-        """Set one job's limits and reset the peak; returns the OOM-kill count to compare with afterwards."""
+    def before_job(self, limits: dict) -> tuple[int, list[str]]:
+        """Set one job's limits and reset the peak. Returns the OOM-kill count to compare with afterwards and
+        the limit files that could not be written (reported, never hidden)."""
         mem = limits.get("memory_mb")
         procs = limits.get("max_procs")
+        failed = []
+        limit_file = "memory.limit_in_bytes" if self.version == "v1" else "memory.max"
+        if not self._put(
+            limit_file, str(int(mem) << 20) if mem else ("-1" if self.version == "v1" else "max")
+        ):
+            failed.append(limit_file)
+        if not self._put("pids.max", str(int(procs)) if procs else "max"):
+            failed.append("pids.max")
         if self.version == "v1":
-            self._put("memory.limit_in_bytes", str(int(mem) << 20) if mem else "-1")
             self._put("memory.max_usage_in_bytes", "0")  # resets the peak
         else:
-            self._put("memory.max", str(int(mem) << 20) if mem else "max")
             self._put("memory.peak", "reset")  # kernels >= 6.12; older ones report the chain's peak
-        self._put("pids.max", str(int(procs)) if procs else "max")
-        return self._oom_kills()
+        return self._oom_kills(), failed
 
     def after_job(self, oom_before: int) -> tuple[int | None, bool]:
         """(peak bytes of the job tree, whether the kernel OOM-killed any of it)."""
@@ -604,7 +611,10 @@ def build_root(expose: list[str], staging: str = "/tmp") -> tuple[dict[str, str]
     os.chdir(root)
     nr = _PIVOT.get(_ARCH)
     how = ""
-    if nr is not None and libc().syscall(nr, b".", b".") == 0 and umount(".") is None:
+    if nr is not None and libc().syscall(nr, b".", b".") == 0:
+        err = umount(".")
+        if err:  # the old root still lies on top: say so rather than pretend
+            return {}, f"detach the old root: {err}", ""
         how = "pivot_root"
     else:
         err = mount(root, "/", None, MS_MOVE)
@@ -636,7 +646,3 @@ def rebind_masked(kept: dict[str, str]) -> str | None:
         if err:
             return f"bind {p}: {err}"
     return None
-
-
-def dumps(obj: object) -> bytes:
-    return (json.dumps(obj) + "\n").encode()

@@ -337,5 +337,7 @@ def _report_degraded(iso: dict[str, Any]) -> None:
             "codesteer sandbox degraded: memory and process limits hold per process, not per job "
             f"({iso.get('memory_error', 'no cgroup')})",
         )
+    if iso.get("cgroup_failed"):
+        warn_once("cgroup_failed", f"codesteer sandbox degraded: could not set the cgroup limits {iso['cgroup_failed']}")
     if iso.get("rlimits_failed"):
         warn_once("rlimits", f"codesteer sandbox degraded: could not set rlimits {iso['rlimits_failed']}")

@@ -718,6 +718,8 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
         except (EOFError, OSError, IndexError):
             os._exit(0)  # no job will come: end C (the namespace dies with us)
         ctx["oom_before"] = msg.get("oom_before", 0)  # type: ignore[union-attr]
+        if msg.get("cgroup_failed"):  # type: ignore[union-attr]
+            ctx["job_iso"]["cgroup_failed"] = msg["cgroup_failed"]  # type: ignore[index]
         _b_end_job(ctx, c_pid, st_fd, iso_r)
         job_no += 1
         if not _b_next_job(ctx, job_no):
@@ -875,11 +877,11 @@ class _Zygote:
                     chain = self.spares.pop() if self.spares else self.make_chain()
                     try:
                         # limits first: C runs the job the moment it arrives
-                        oom_before = chain.cg.before_job(msg["payload"]["limits"]) if chain.cg else 0
+                        oom_before, failed = chain.cg.before_job(msg["payload"]["limits"]) if chain.cg else (0, [])
                         send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd])
                         # the status fd goes to B only, and only once C has the job (a C that died before
                         # would otherwise be reported as a job that ran): the job never holds that channel
-                        send_msg(chain.b_sock, {"oom_before": oom_before}, [st_fd])
+                        send_msg(chain.b_sock, {"oom_before": oom_before, "cgroup_failed": failed}, [st_fd])
                         break
                     except OSError:
                         chain.kill()
@@ -1043,7 +1045,9 @@ def _once(st_fd: int, config: dict) -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
     if ctx["cg"] is not None:
-        ctx["oom_before"] = ctx["cg"].before_job(job["limits"])
+        ctx["oom_before"], failed = ctx["cg"].before_job(job["limits"])
+        if failed:
+            ctx["iso"]["cgroup_failed"] = failed
     iso_r, iso_w = os.pipe()
     go_r, go_w = os.pipe()
     c_pid = os.fork()
