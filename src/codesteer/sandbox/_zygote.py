@@ -429,16 +429,16 @@ def _b_watch(ctx: dict, c_pid: int, go_fd: int, iso_fd: int) -> None:
     """Ask the kernel to stop C at its exit (see ``_confine.watch_exit``), let C take its job, and learn
     what C put in force while it prepared (uid, seccomp), before any job code can run in it."""
     ctx["watched"] = c_pid if _confine.watch_exit(c_pid) is None else None
-    try:
-        os.write(go_fd, b"g")
-    finally:
-        os.close(go_fd)
     iso = dict(ctx["iso"])
-    try:
+    try:  # C writes this line while it prepares, before it reads "go": the pipe holds nothing else yet
         iso.update(json.loads(_read_line(iso_fd))["iso"])
     except (ValueError, KeyError, TypeError):
         pass
     ctx["job_iso"] = iso
+    try:
+        os.write(go_fd, b"g")
+    finally:
+        os.close(go_fd)
 
 
 def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
@@ -448,11 +448,14 @@ def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> N
 
 
 def _read_line(fd: int, cap: int = 1 << 16) -> bytes:
-    """One line from C, written before any job code ran (EOF if C died first); at most ``cap`` bytes."""
+    """One line from C, written before any job code ran (EOF if C died first); at most ``cap`` bytes.
+
+    C writes its next line only after B has read this one (see ``_b_watch``), so a chunk never holds two.
+    """
     data = bytearray()
     while len(data) < cap and not data.endswith(b"\n"):
         try:
-            chunk = os.read(fd, 1)  # byte by byte: the next line stays in the pipe
+            chunk = os.read(fd, cap - len(data))
         except InterruptedError:
             continue
         except OSError:  # nothing (more) there
