@@ -1,6 +1,8 @@
 """Sandbox latency and throughput: the paper's way vs SubprocessSandbox vs LocalSandbox.
 
 Prints figures, asserts nothing. Run: ``python benchmarks/sandbox_bench.py [--quick]``.
+LocalSandbox runs twice in one run: with every layer (cgroup per job tree, seccomp filter) and with those two
+switched off, so their cost shows on the same machine under the same load.
 The paper's way is what the reference code did: write the block to a file and
 ``subprocess.run(["python3", file], capture_output=True, text=True, timeout=10)`` — no isolation at all.
 """
@@ -89,6 +91,7 @@ def main() -> None:
     print(
         f"# sandbox benchmark: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print(f"# load average at the start: {os.getloadavg()[0]:.1f}")
 
     paper = PaperWay()
     sub = SubprocessSandbox(pool_size=8)
@@ -99,6 +102,9 @@ def main() -> None:
     print(f"# LocalSandbox zygote start (numpy + sympy pre-imported): {start_ms:.0f} ms")
     iso = local.run(PRINT1).isolation
     print("# LocalSandbox isolation in force:", {k: v for k, v in iso.items() if k not in ("uid",)})
+    bare = LocalSandbox(pool_size=8, cgroups=False, seccomp=False)
+    bare.start()
+    n_local = {"p1": 50 if q else 200, "np": 30 if q else 100, "tp": 100 if q else 400, "tpn": 50 if q else 200}
 
     backends: list[tuple[str, Callable[[str], object], dict[str, int]]] = [
         (
@@ -111,16 +117,8 @@ def main() -> None:
             sub.run,
             {"p1": 10 if q else 30, "np": 4 if q else 10, "tp": 16 if q else 40, "tpn": 4 if q else 8},
         ),
-        (
-            "LocalSandbox",
-            local.run,
-            {
-                "p1": 50 if q else 200,
-                "np": 30 if q else 100,
-                "tp": 100 if q else 400,
-                "tpn": 50 if q else 200,
-            },
-        ),
+        ("LocalSandbox (cgroup + seccomp)", local.run, n_local),
+        ("LocalSandbox (no cgroup, no seccomp)", bare.run, n_local),
     ]
     for name, fn, _ in backends:
         _check(name, fn)
@@ -149,6 +147,7 @@ def main() -> None:
     paper.close()
     sub.close()
     local.close()
+    bare.close()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Run model-written Python safely and fast.
 
 ``get_sandbox()`` returns the default :class:`LocalSandbox`, a fork-server: a warm zygote with numpy and
-sympy already imported forks an isolated process tree per snippet (fresh PID, network and mount
-namespaces, an unprivileged uid, rlimits, a scrubbed environment, a private empty /tmp). The
+sympy already imported forks an isolated process tree per snippet (fresh PID, network, IPC and mount
+namespaces, a minimal read-only root with a private empty /tmp, an unprivileged uid, one cgroup for the
+job tree, a seccomp filter, rlimits, a scrubbed environment). The
 :class:`SubprocessSandbox` starts a fresh interpreter per snippet with the same isolation. Every
 :class:`ExecResult` reports in ``isolation`` what was actually in force. This is not a VM: see the README's
 "Security model" section.

@@ -22,7 +22,7 @@ from typing import Any
 
 from codesteer.errors import CodesteerError
 
-from . import _zygote
+from . import _confine, _zygote
 from ._types import ExecResult, Limits, build_result, collect, log, warn_once
 
 ZYGOTE_SCRIPT = str(Path(_zygote.__file__).resolve())
@@ -83,7 +83,14 @@ def _default_pool() -> int:
 
 class _BaseSandbox:
     def __init__(
-        self, limits: Limits | None, pool_size: int | None, uid_base: int, drop_uid: bool, tmp_mb: int | None
+        self,
+        limits: Limits | None,
+        pool_size: int | None,
+        uid_base: int,
+        drop_uid: bool,
+        tmp_mb: int | None,
+        cgroups: bool = True,
+        seccomp: bool = True,
     ) -> None:
         if limits is not None and not isinstance(limits, Limits):
             raise CodesteerError(f"limits must be a codesteer.sandbox.Limits, got {type(limits).__name__}")
@@ -94,6 +101,8 @@ class _BaseSandbox:
         self.uid_base = int(uid_base)
         self.drop_uid = bool(drop_uid)
         self.tmp_mb = tmp_mb
+        self.cgroups = bool(cgroups)
+        self.seccomp = bool(seccomp)
         self._slots = threading.BoundedSemaphore(self.pool_size)
         self._executor: ThreadPoolExecutor | None = None
         self._exec_lock = threading.Lock()
@@ -117,6 +126,8 @@ class _BaseSandbox:
             "uid_base": self.uid_base,
             "drop_uid": self.drop_uid,
             "tmp_mb": self.tmp_mb,
+            "cgroups": self.cgroups,
+            "seccomp": self.seccomp,
             "workroot": tempfile.gettempdir(),  # used only where no private /tmp can be mounted
         }
 
@@ -160,8 +171,9 @@ class LocalSandbox(_BaseSandbox):
     The zygote is a fresh ``python -I`` (exec'd, never forked from the caller), so the caller may already
     have imported torch or run threads; what must stay out is torch in ``preload``, since the zygote itself
     forks. It starts lazily on the first job; call :meth:`start` to pay its start-up (about half a second
-    with numpy and sympy) early. A zygote that dies is restarted on the next job; ``close()`` (or the
-    context manager, or interpreter exit) stops it and every job still running.
+    with numpy and sympy) early. A zygote that dies is restarted, and every job it had in flight runs again
+    once on the new one; ``close()`` (or the context manager, or interpreter exit) stops it and every job
+    still running. ``cgroups=False`` / ``seccomp=False`` switch those layers off (reported in ``isolation``).
     """
 
     def __init__(
@@ -176,8 +188,10 @@ class LocalSandbox(_BaseSandbox):
         drop_uid: bool = True,
         tmp_mb: int | None = 256,
         start_timeout_s: float = 60.0,
+        cgroups: bool = True,
+        seccomp: bool = True,
     ) -> None:
-        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb)
+        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb, cgroups, seccomp)
         self.preload = tuple(preload)
         self.warmup = warmup
         self.spares = max(0, int(spares))
@@ -187,6 +201,7 @@ class LocalSandbox(_BaseSandbox):
         self._sock: socket.socket | None = None
         self._hello: dict[str, Any] = {}
         self._jobs = itertools.count(1)
+        self._gen = 0  # which zygote: a job whose zygote died is rerun on the next one
 
     # ------------------------------------------------------------------ zygote lifecycle
     def start(self) -> None:
@@ -196,7 +211,7 @@ class LocalSandbox(_BaseSandbox):
 
     @property
     def info(self) -> dict[str, Any]:
-        """The zygote's hello: pid, preloaded modules, import failures."""
+        """The zygote's hello: pid, preloaded modules, import failures, exposed import paths, cgroup plan."""
         return dict(self._hello)
 
     def _ensure(self) -> socket.socket:
@@ -249,6 +264,7 @@ class LocalSandbox(_BaseSandbox):
             ) from e
         parent.settimeout(None)
         self._sock = parent
+        self._gen += 1
         self._hello = hello  # type: ignore[assignment]
         missing = [m for m in self._hello.get("failed", {}) if m != "<warmup>"]
         if missing:
@@ -275,16 +291,22 @@ class LocalSandbox(_BaseSandbox):
         super().close()
         with self._lock:
             self._stop()
+            if self.cgroups and self._gen:  # groups a killed zygote could not remove (a clean one removes its own)
+                plan = _confine.cgroup_detect()
+                if plan.get("version"):
+                    _confine.cgroup_sweep(plan, "codesteer-")
 
     # ------------------------------------------------------------------ jobs
-    def _request(self, msg: dict[str, Any], fds: list[int]) -> dict[str, Any]:
+    def _request(self, msg: dict[str, Any], fds: list[int]) -> tuple[dict[str, Any], subprocess.Popen[bytes]]:
+        """Send one request; returns the reply and the zygote process that answered it."""
         with self._lock:
             for attempt in (0, 1):
                 sock = self._ensure()
                 try:
                     _zygote.send_msg(sock, msg, fds)
                     reply, _ = _zygote.recv_msg(sock)
-                    return reply  # type: ignore[return-value]
+                    assert self._proc is not None
+                    return reply, self._proc  # type: ignore[return-value]
                 except (OSError, EOFError):
                     log.info("sandbox zygote went away; restarting it (attempt %d)", attempt + 1)
                     self._stop_dead()
@@ -309,24 +331,29 @@ class LocalSandbox(_BaseSandbox):
 
     def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:
         for attempt in (0, 1):
-            result, missing = self._run_once(payload, limits)
-            if not missing:
+            result, missing, proc = self._run_once(payload, limits)
+            if not missing or attempt:
                 return result
-            with self._lock:
-                zygote_dead = self._proc is None or self._proc.poll() is not None
-            if not zygote_dead or attempt:
+            # The status is missing when the job's namespace init died without reporting, which it does when
+            # the zygote (its ancestor) dies. The pipes can reach EOF before the kernel marks the zygote dead,
+            # so wait for that zygote (not whichever one runs now) a moment before deciding.
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
                 return result
             log.info("sandbox zygote died during a job; rerunning it on a fresh zygote")
         return result
 
-    def _run_once(self, payload: dict[str, Any], limits: Limits) -> tuple[ExecResult, bool]:
+    def _run_once(
+        self, payload: dict[str, Any], limits: Limits
+    ) -> tuple[ExecResult, bool, subprocess.Popen[bytes]]:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         st_r, st_w = os.pipe()
         job = next(self._jobs)
         started = time.monotonic()
         try:
-            reply = self._request({"op": "run", "job": job, "payload": payload}, [out_w, err_w, st_w])
+            reply, proc = self._request({"op": "run", "job": job, "payload": payload}, [out_w, err_w, st_w])
         except BaseException:
             for fd in (out_r, err_r, st_r):
                 os.close(fd)
@@ -343,12 +370,13 @@ class LocalSandbox(_BaseSandbox):
             out, err, records, timed_out = collect(
                 out_r, err_r, st_r, limits, lambda: self._kill(job), started
             )
-            clean = not timed_out and any("exit" in r or "status" in r for r in records)
+            clean = not timed_out and bool(records) and isinstance(records[-1], dict) and "status" in records[-1]
         finally:
             if not clean:
                 self._kill(job)  # the job did not end by itself: make sure nothing of it lingers
-        # A job that ended by itself is tidied by its namespace's init, which then readies the chain for reuse.
-        return build_result(out, err, records, timed_out, started, {"backend": "local"})
+        # A job that ended by itself was tidied by its namespace's init, which then readies the chain for reuse.
+        result, missing = build_result(out, err, records, timed_out, started, {"backend": "local"})
+        return result, missing, proc
 
 
 class SubprocessSandbox(_BaseSandbox):
@@ -362,8 +390,11 @@ class SubprocessSandbox(_BaseSandbox):
         uid_base: int = 1_000_000_000,
         drop_uid: bool = True,
         tmp_mb: int | None = 256,
+        cgroups: bool = True,
+        seccomp: bool = True,
     ) -> None:
-        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb)
+        super().__init__(limits, pool_size, uid_base, drop_uid, tmp_mb, cgroups, seccomp)
+        self._cg_plan = _confine.cgroup_detect() if self.cgroups else {}
 
     def _run(self, payload: dict[str, Any], limits: Limits) -> ExecResult:
         st_r, st_w = os.pipe()
@@ -405,5 +436,7 @@ class SubprocessSandbox(_BaseSandbox):
             if proc.poll() is None:
                 kill()
             proc.wait()
+            if self._cg_plan.get("version"):  # the job's cgroup, named after the interpreter just reaped
+                _confine.cgroup_sweep(self._cg_plan, "codesteer-once-")
         result, _missing = build_result(out, err, records, timed_out, started, {"backend": "subprocess"})
         return result

@@ -46,7 +46,11 @@ class Limits:
 
 @dataclass(frozen=True)
 class ExecResult:
-    """What one snippet did. ``isolation`` says what was actually in force for this run."""
+    """What one snippet did. ``isolation`` says what was actually in force for this run.
+
+    ``peak_memory_bytes`` is the job tree's peak charged memory where a cgroup held the job
+    (``isolation["memory"]`` is ``"cgroup-v1"`` or ``"cgroup-v2"``), else the main process's peak RSS.
+    """
 
     stdout: str
     stderr: str
@@ -56,6 +60,7 @@ class ExecResult:
     wall_ms: float = 0.0
     truncated: bool = False
     isolation: dict[str, Any] = field(default_factory=dict)
+    peak_memory_bytes: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,6 +82,7 @@ class ExecResult:
             "wall_ms",
             "truncated",
             "isolation",
+            "peak_memory_bytes",
         }
         kwargs = {k: v for k, v in d.items() if k in names}
         kwargs["isolation"] = dict(kwargs.get("isolation") or {})
@@ -137,6 +143,11 @@ class _Capture:
 
 
 _SIGNAL_LIMITS = {signal.SIGXCPU: "cpu_limit", signal.SIGXFSZ: "file_size_limit"}
+STATUS_CAP = 1 << 16  # the status channel carries one short record; anything beyond is not ours
+
+
+class Malformed(str):
+    """A status line that is not a record the sandbox writes (the reason is the string)."""
 
 
 def collect(
@@ -146,13 +157,16 @@ def collect(
     limits: Limits,
     kill: Callable[[], None],
     started: float,
-) -> tuple[_Capture, _Capture, list[dict[str, Any]], bool]:
+) -> tuple[_Capture, _Capture, list[Any], bool]:
     """Drain the job's pipes until every writer is gone; kill the job at the wall limit.
 
-    Returns (stdout, stderr, status records, timed_out). Closes the three fds.
+    Only the namespace's init (never the job) writes ``st_fd``, once, after the whole job tree is dead, so
+    the job is over when all three pipes reach EOF. Every pipe is capped. Returns (stdout, stderr, decoded
+    status lines (a :class:`Malformed` for one that does not decode), timed_out). Closes the three fds.
     """
     out, err = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
     status = bytearray()
+    overflow = False
     sel = selectors.DefaultSelector()
     for fd, sink in ((out_fd, out), (err_fd, err), (st_fd, status)):
         os.set_blocking(fd, False)
@@ -160,22 +174,11 @@ def collect(
     deadline = started + limits.wall_s
     killed_at: float | None = None
     timed_out = False
-
-    def finished() -> bool:
-        # C reports its exit after closing its stdio, B reports C's raw status after the namespace is
-        # cleared: either, plus EOF on both outputs, ends the job without waiting for process teardown.
-        return (
-            out_fd not in sel.get_map()
-            and err_fd not in sel.get_map()
-            and (b'{"exit"' in status or b'{"status"' in status)
-            and status.endswith(b"\n")
-        )
-
     try:
-        while sel.get_map() and not finished():
+        while sel.get_map():
             now = time.monotonic()
             if killed_at is None and now >= deadline:
-                timed_out = b'{"exit"' not in status and b'{"status"' not in status
+                timed_out = b'"status"' not in status
                 kill()
                 killed_at = now
             if killed_at is not None and now - killed_at > 10:
@@ -191,7 +194,9 @@ def collect(
                     sel.unregister(key.fd)
                     continue
                 if key.data is status:
-                    status += data
+                    room = STATUS_CAP - len(status)
+                    overflow |= len(data) > room
+                    status += data[: max(room, 0)]
                 else:
                     key.data.feed(data)
     finally:
@@ -201,13 +206,47 @@ def collect(
                 os.close(fd)
             except OSError:
                 pass
-    records = []
+    records: list[Any] = []
     for line in bytes(status).splitlines():
         try:
             records.append(json.loads(line))
         except ValueError:
-            continue
+            records.append(Malformed(f"undecodable status line ({len(line)} bytes)"))
+    if overflow:
+        records.append(Malformed(f"status channel over {STATUS_CAP} bytes"))
     return out, err, records, timed_out
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def parse_status(records: list[Any]) -> tuple[dict[str, Any], str | None]:
+    """Merge what the namespace's init wrote: an isolation record, then (unless the job was killed first)
+    the status record. Returns (merged record, why it is malformed or None); no "status" key = missing."""
+    merged: dict[str, Any] = {}
+    if len(records) > 2:
+        return merged, f"{len(records)} status records instead of two"
+    for i, rec in enumerate(records):
+        if isinstance(rec, Malformed):
+            return {}, str(rec)
+        if not isinstance(rec, dict):
+            return {}, f"status record is a {type(rec).__name__}, not an object"
+        if not isinstance(rec.get("iso", {}), dict):
+            return {}, "bad isolation record"
+        if "status" in rec and i != len(records) - 1:
+            return {}, "status record before the end"
+        merged.setdefault("iso", {}).update(rec.get("iso") or {})
+        merged.update({k: v for k, v in rec.items() if k != "iso"})
+    st = merged.get("status")
+    if "status" in merged and not (_is_int(st) and 0 <= st < 1 << 16):
+        return {}, f"bad wait status {st!r:.40}"
+    peak = merged.get("peak_memory_bytes")
+    if peak is not None and not (_is_int(peak) and peak >= 0):
+        return {}, f"bad peak memory {peak!r:.40}"
+    if not isinstance(merged.get("oom_killed", False), bool):
+        return {}, "bad oom flag"
+    return merged, None
 
 
 _warned: set[str] = set()
@@ -225,27 +264,28 @@ def warn_once(key: str, message: str) -> None:
 def build_result(
     out: _Capture,
     err: _Capture,
-    records: list[dict[str, Any]],
+    records: list[Any],
     timed_out: bool,
     started: float,
     isolation: dict[str, Any],
 ) -> tuple[ExecResult, bool]:
-    """Turn collected pipes into an ExecResult; the flag says whether the job's status was missing."""
-    raw = exit_code = None
-    for rec in records:
-        if isinstance(rec.get("iso"), dict):
-            isolation.update(rec["iso"])
-        if "exit" in rec:
-            exit_code = rec["exit"]
-        if "status" in rec and rec["status"] is not None:
-            raw = rec["status"]
+    """Turn collected pipes into an ExecResult; the flag says whether the job's status was missing.
+
+    Never raises on what came back: a missing or malformed status is a ``sandbox_error`` with the reason.
+    """
+    rec, bad = parse_status(records)
     stderr = err.text()
     killed_by = None
     missing = False
+    peak = None
+    isolation.update(rec.get("iso") or {})
+    peak = rec.get("peak_memory_bytes")
+    raw = rec.get("status")
     if timed_out:
         exit_code, killed_by = -signal.SIGKILL, "wall_limit"
-    elif raw is None and isinstance(exit_code, int):
-        pass
+    elif bad is not None:
+        exit_code, killed_by = -1, "sandbox_error"
+        stderr += f"\n[codesteer sandbox: malformed status from the sandbox: {bad}]\n"
     elif raw is None:
         exit_code, killed_by, missing = -1, "sandbox_error", True
         stderr += "\n[codesteer sandbox: the job ended without reporting a status]\n"
@@ -254,6 +294,8 @@ def build_result(
         if exit_code < 0:
             sig = -exit_code
             killed_by = _SIGNAL_LIMITS.get(sig) or _signal_name(sig)
+            if sig == signal.SIGKILL and rec.get("oom_killed"):
+                killed_by = "memory_limit"
     _report_degraded(isolation)
     result = ExecResult(
         stdout=out.text(),
@@ -264,6 +306,7 @@ def build_result(
         wall_ms=round((time.monotonic() - started) * 1000, 3),
         truncated=out.truncated or err.truncated,
         isolation=isolation,
+        peak_memory_bytes=peak,
     )
     return result, missing
 
@@ -281,9 +324,20 @@ def _report_degraded(iso: dict[str, Any]) -> None:
         "net_namespace": "no network namespace: sandboxed code can reach the network",
         "unprivileged_uid": "sandboxed code runs with this process's uid (root?): NPROC and file permissions do not hold",
         "private_tmp": "no private /tmp: sandboxed code can write to the shared /tmp",
+        "ipc_namespace": "no IPC namespace: SysV shared memory and queues are the host's",
+        "fs_view": "no minimal root: sandboxed code sees the host's filesystem",
+        "seccomp": "no seccomp filter: sandboxed code can make namespaces, mounts and unix sockets",
     }
     for key, what in checks.items():
         if key in iso and not iso[key]:
             warn_once(key, f"codesteer sandbox degraded: {what} ({iso.get(key + '_error', 'unavailable')})")
+    if iso.get("memory") == "rlimit-per-process":
+        warn_once(
+            "memory",
+            "codesteer sandbox degraded: memory and process limits hold per process, not per job "
+            f"({iso.get('memory_error', 'no cgroup')})",
+        )
+    if iso.get("cgroup_failed"):
+        warn_once("cgroup_failed", f"codesteer sandbox degraded: could not set the cgroup limits {iso['cgroup_failed']}")
     if iso.get("rlimits_failed"):
         warn_once("rlimits", f"codesteer sandbox degraded: could not set rlimits {iso['rlimits_failed']}")

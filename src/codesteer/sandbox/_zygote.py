@@ -7,21 +7,26 @@ parent imports it only for the wire helpers.
 Per job the tree is::
 
     zygote (or the `once` process)
-      └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS); waits for B          (in the caller's PID namespace)
-          └─ B  PID 1 of a fresh PID namespace: private /proc, /tmp; waits for C, then kills the rest
-              └─ C  drops to the job's own uid, then waits for the job: rlimits, runs it as __main__
+      └─ A  setsid; unshare(NEWPID|NEWNET|NEWNS|NEWIPC); waits for B    (in the caller's PID namespace)
+          └─ B  PID 1 of a fresh PID namespace: pivots into a minimal read-only root (``_confine``) with private
+              │ /proc, /tmp, /var/tmp, /dev/shm; watches C's exit, then kills the rest and reports
+              └─ C  joins the chain's cgroup, drops to the job's own uid, loads the seccomp filter, then waits
+                    for the job: rlimits, closes every fd but 0-2, runs it as __main__
 
-The whole chain is forked ahead of time (spares), so a job only pays a message to C. C reports its exit
-after closing its stdio, so the caller does not wait for the teardown of a large address space. Killing A's
-process group kills B, and when B (the namespace's init) dies the kernel kills every process in the
-namespace: a double-forked, setsid daemon cannot outlive the job. Every step that fails is reported in the
-job's isolation record, never hidden.
+The whole chain is forked ahead of time (spares), so a job only pays a message to C (the zygote sets the
+chain's cgroup limits for the job just before). The job never holds the channel its result travels on: the
+zygote hands that fd to B only. B has the kernel stop C as it starts to exit (ptrace exit event), so it knows
+C's exit status before the teardown of C's large address space, kills everything else in the namespace and
+reports. Killing A's process group kills B, and when B (the namespace's init) dies the kernel kills every
+process in the namespace: a double-forked, setsid daemon cannot outlive the job. Every step that fails is
+reported in the job's isolation record, never hidden.
 
 A fully isolated chain serves up to ``JOBS_PER_CHAIN`` jobs one after another: after each, B kills everything
-else in its namespace, mounts fresh empty /tmp, /var/tmp and /dev/shm, forks the next C under the next uid of
-its range and tells the zygote it is idle. So a job costs one fork of the warm interpreter instead of three
-(plus the namespace set-up), which is what kept the 2-core latency above its target. Nothing of a job
-survives into the next: no process (PID-namespace kill), no file in a private mount, not its uid.
+else in its namespace, mounts fresh empty /tmp, /var/tmp and /dev/shm, enters a fresh IPC namespace, forks the
+next C under the next uid of its range and tells the zygote it is idle. So a job costs one fork of the warm
+interpreter instead of three (plus the namespace set-up), which is what kept the 2-core latency above its target. Nothing of a job
+survives into the next: no process (PID-namespace kill), no file in a private mount, no SysV object, not its
+uid.
 """
 
 from __future__ import annotations
@@ -46,7 +51,20 @@ import time
 import traceback
 import types
 
+try:
+    from . import _confine
+except ImportError:  # run as a script (``python -I`` keeps this directory off sys.path): load the sibling
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "_codesteer_confine", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_confine.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    _confine = importlib.util.module_from_spec(_spec)  # type: ignore[assignment]
+    _spec.loader.exec_module(_confine)
+
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -167,60 +185,6 @@ def _write_line(fd: int, record: dict) -> None:
         pass
 
 
-_PATH_FDS: list[int] = []
-
-
-_MASKED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-
-
-def make_import_paths_reachable() -> bool:
-    """Let a dropped uid import from directories only root can traverse (e.g. an interpreter under /root).
-
-    Each blocked prefix is opened once (as root) and sys.path / package ``__path__`` entries are rewritten
-    to ``/proc/self/fd/N/...``; the fd survives the forks, and from it the child can reach only the subtree
-    below it, which is world-readable anyway. Returns True if anything had to be rewritten.
-    """
-    opened: dict[str, int] = {}
-
-    def rewrite(p: str) -> str:
-        if not isinstance(p, str) or not p.startswith("/") or p.startswith("/proc/self/fd/"):
-            return p
-        parts = p.rstrip("/").split("/")
-        cut = None
-        # the job gets its own empty /tmp, /var/tmp and /dev/shm: paths below them (a venv in /tmp, say) must be
-        # reached through an fd opened before those mounts
-        for masked in _MASKED_DIRS:
-            depth = masked.count("/")
-            if p.startswith(masked + "/") and len(parts) > depth + 1:
-                cut = depth + 1
-        for i in range(1, len(parts)):
-            parent = "/".join(parts[:i]) or "/"
-            try:
-                if not os.stat(parent).st_mode & 0o001:
-                    cut = i
-            except OSError:
-                return p
-        if cut is None:
-            return p
-        head = "/".join(parts[: cut + 1])
-        if head not in opened:
-            try:
-                opened[head] = os.open(head, os.O_PATH | os.O_DIRECTORY)
-            except OSError:
-                return p
-        rest = "/".join(parts[cut + 1 :])
-        return f"/proc/self/fd/{opened[head]}" + (f"/{rest}" if rest else "")
-
-    sys.path[:] = [rewrite(p) for p in sys.path]
-    for mod in list(sys.modules.values()):
-        path = getattr(mod, "__path__", None)
-        if isinstance(path, list):
-            path[:] = [rewrite(p) for p in path]
-    sys.path_importer_cache.clear()
-    _PATH_FDS.extend(opened.values())
-    return bool(opened)
-
-
 # ---------------------------------------------------------------------------------------------- C: the job
 
 
@@ -250,10 +214,13 @@ def _set_limits(limits: dict) -> dict:
     return {"rlimits": applied, "rlimits_failed": failed}
 
 
-def _c_prepare(ctx: dict, keep: set[int]) -> None:
-    """Everything C can do before the job exists: it then waits as the unprivileged user."""
+def _c_prepare(ctx: dict, keep: set[int], iso_fd: int) -> None:
+    """Everything C can do before the job exists: it then waits as the unprivileged user, under the seccomp
+    filter (loaded here, off the job's critical path: C needs none of what it denies), and tells B so."""
     iso = ctx["iso"]
-    _close_fds_except({0, 1, 2, *keep, *_PATH_FDS})
+    if ctx.get("cg") is not None and not ctx["cg"].join():
+        os._exit(0)  # a job outside its cgroup would escape the tree limits: no job for this C
+    _close_fds_except({0, 1, 2, iso_fd, *keep})
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
@@ -284,25 +251,36 @@ def _c_prepare(ctx: dict, keep: set[int]) -> None:
         }
     )
     iso["env_scrubbed"] = True
+    program = ctx.get("seccomp")
+    if program and iso["no_new_privs"]:
+        err = _confine.install_seccomp(program)
+        iso["seccomp"] = err is None
+        if err:
+            iso["seccomp_error"] = err
+    _write_line(iso_fd, {"iso": iso})
 
 
-def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, st_fd: int) -> None:
-    """Run the snippet in C; report, release the pipes before the (slow) teardown, exit. Never returns."""
+def _c_run(ctx: dict, job: dict, out_fd: int, err_fd: int, iso_fd: int) -> None:
+    """Run the snippet in C and exit with its code. Never returns.
+
+    Before any job code runs, C reports the rlimits it set to B on ``iso_fd`` and then holds exactly fds
+    0, 1 and 2: the job has no handle on the channel its result travels on (B reports that, from the exit
+    status the kernel gives it) and none on any host directory.
+    """
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
-    for fd in {out_fd, err_fd, null} - {0, 1, 2}:
+    for fd in {out_fd, err_fd, null} - {0, 1, 2, iso_fd}:
         os.close(fd)
-    ctx["iso"].update(_set_limits(job["limits"]))
-    _write_line(st_fd, {"iso": ctx["iso"]})  # first, so a job killed later still reports its isolation
+    _write_line(iso_fd, {"iso": _set_limits(job["limits"])})
+    os.closerange(3, 1 << 20)  # close_range(2): whatever else this process inherited
     code = _run_snippet(job["code"], ctx["workdir"])
     for fd in (1, 2):
         try:
             os.close(fd)
         except OSError:
             pass
-    _write_line(st_fd, {"exit": code})
     os._exit(code)
 
 
@@ -370,15 +348,30 @@ def _system_exit_code(e: SystemExit) -> int:
 
 
 def _b_prepare(ctx: dict) -> None:
-    """Private /proc, /tmp (the job's empty working dir), /dev/shm and /var/tmp, before any job exists."""
+    """B, before any job exists: its cgroup's control files, the job's minimal root, private /proc, /tmp
+    (the job's empty working dir), /dev/shm and /var/tmp."""
     iso = ctx["iso"]
     uid = ctx["uid"]
     workdir = None
+    ctx["cg"] = None
+    cg = ctx.get("cgroup")
+    if cg and cg.get("dirs"):
+        try:
+            ctx["cg"] = _confine.JobCgroup(cg["version"], cg["dirs"])
+        except OSError as e:
+            iso["memory"] = iso["pids"] = "rlimit-per-process"
+            iso["memory_error"] = f"cgroup {cg['dirs']}: {e.strerror}"
     if iso.get("mount_namespace"):
         err = _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
         if err is None and iso.get("pid_namespace"):
-            e2 = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-            iso["private_proc"] = e2 is None
+            sources, fs_err, how = _confine.build_root(ctx.get("expose", []))
+            iso["fs_view"] = how or False
+            iso["private_proc"] = bool(how)
+            ctx["masked_sources"] = sources
+            if fs_err:
+                iso["fs_view_error"] = fs_err
+                e2 = _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+                iso["private_proc"] = e2 is None
         if err is None:
             err = _mount_private_dirs(ctx)
         if err is None:
@@ -408,6 +401,8 @@ def _mount_private_dirs(ctx: dict) -> str | None:
         for target in ("/dev/shm", "/var/tmp"):
             if os.path.isdir(target):
                 _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+        if ctx.get("masked_sources"):  # e.g. a virtualenv under /tmp: read-only, at its own path again
+            err = _confine.rebind_masked(ctx["masked_sources"])
     return err
 
 
@@ -415,6 +410,8 @@ def _b_next_job(ctx: dict, job_no: int) -> bool:
     """Make B's namespace as fresh as a new chain's for the next job; False means retire the chain instead."""
     if not (ctx["pid_ns"] and ctx["iso"].get("private_tmp")) or job_no >= JOBS_PER_CHAIN:
         return False
+    if ctx["iso"].get("ipc_namespace") and _unshare(CLONE_NEWIPC) is not None:
+        return False  # the next job would see this one's SysV objects
     for target in ("/tmp", "/dev/shm", "/var/tmp"):
         if os.path.isdir(target) and _umount(target) is not None:
             return False
@@ -428,32 +425,120 @@ def _fallback_workdir(workroot: str, a_pid: int) -> str:
     return os.path.join(workroot, f"codesteer-job-{a_pid}")
 
 
-def _b_finish(ctx: dict, c_pid: int, st_fd: int | None) -> None:
+def _b_watch(ctx: dict, c_pid: int, go_fd: int, iso_fd: int) -> None:
+    """Ask the kernel to stop C at its exit (see ``_confine.watch_exit``), let C take its job, and learn
+    what C put in force while it prepared (uid, seccomp), before any job code can run in it."""
+    ctx["watched"] = c_pid if _confine.watch_exit(c_pid) is None else None
+    iso = dict(ctx["iso"])
+    try:  # C writes this line while it prepares, before it reads "go": the pipe holds nothing else yet
+        iso.update(json.loads(_read_line(iso_fd))["iso"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    ctx["job_iso"] = iso
+    try:
+        os.write(go_fd, b"g")
+    finally:
+        os.close(go_fd)
+
+
+def _b_finish(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
     """Wait for C, end everything else in the namespace, report C's raw status. Never returns."""
-    _b_end_job(ctx, c_pid, st_fd)
+    _b_end_job(ctx, c_pid, st_fd, iso_fd)
     os._exit(0)
 
 
-def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None) -> None:
-    """Wait for C, end everything else in the namespace, report C's raw status and close ``st_fd``."""
-    status = None
+def _read_line(fd: int, cap: int = 1 << 16) -> bytes:
+    """One line from C, written before any job code ran (EOF if C died first); at most ``cap`` bytes.
+
+    C writes its next line only after B has read this one (see ``_b_watch``), so a chunk never holds two.
+    """
+    data = bytearray()
+    while len(data) < cap and not data.endswith(b"\n"):
+        try:
+            chunk = os.read(fd, cap - len(data))
+        except InterruptedError:
+            continue
+        except OSError:  # nothing (more) there
+            break
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _b_end_job(ctx: dict, c_pid: int, st_fd: int | None, iso_fd: int | None) -> None:
+    """Wait for C, end everything else in the namespace, report on ``st_fd`` and close it.
+
+    The records are B's alone: first what C put in force while it prepared (see ``_b_watch``), so a job
+    killed at its wall limit still reports its isolation; then C's raw wait status, the rlimits C set (read
+    from ``iso_fd``, written before any job code ran), the job tree's peak memory and whether the kernel
+    OOM-killed part of it. With a PID namespace the status goes out as soon as every process of the job has
+    been sent SIGKILL, before the teardown.
+    """
+    if st_fd is not None:
+        _write_line(st_fd, {"iso": ctx.get("job_iso") or ctx["iso"]})
+    status, maxrss = None, None
+    watched = ctx.get("watched") == c_pid
+    held = False
     while status is None:
         try:
-            pid, st = os.waitpid(-1, 0)
+            pid, st, usage = os.wait4(-1, 0)
         except ChildProcessError:
             break
         except InterruptedError:
             continue
-        if pid == c_pid:
-            status = st
+        if pid != c_pid:
+            continue  # an orphan of the job, reparented to us
+        if watched and os.WIFSTOPPED(st):
+            # C has begun to exit: its status is final now, before the slow teardown of its address space
+            status = _confine.exit_event_status(pid, st)
+            if status is not None:
+                maxrss, held = _vm_hwm(pid), True
+        else:
+            status, maxrss = st, usage.ru_maxrss * 1024
+    if ctx["pid_ns"]:
+        try:
+            os.kill(-1, signal.SIGKILL)  # all that is left of the job: it runs no further instruction
+        except OSError:
+            pass
+    if held:
+        _confine.release(c_pid)
+    peak, oom = maxrss, False
+    if ctx.get("cg") is not None:
+        peak, oom = ctx["cg"].after_job(ctx.get("oom_before", 0))
+    late: dict = {}  # what C set once it had the job (its rlimits), already in the pipe
+    if iso_fd is not None:
+        os.set_blocking(iso_fd, False)
+        try:
+            late = json.loads(_read_line(iso_fd))["iso"]
+        except (ValueError, KeyError, TypeError):
+            late = {}
+        os.close(iso_fd)
+    record = {"status": status, "iso": late, "peak_memory_bytes": peak, "oom_killed": oom}
+    if ctx["pid_ns"] and st_fd is not None:  # nothing of the job runs any more: report before the teardown
+        _write_line(st_fd, record)
+        os.close(st_fd)
+        st_fd = None
     _kill_leftovers(ctx["pid_ns"])
     if ctx.get("cleanup"):
         import shutil
 
         shutil.rmtree(ctx["cleanup"], ignore_errors=True)
     if st_fd is not None:
-        _write_line(st_fd, {"status": status, "iso": ctx["iso"]})
+        _write_line(st_fd, record)
         os.close(st_fd)
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """Peak RSS of a process that has not been reaped yet (the fallback when no cgroup counts the tree)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _children() -> list[int]:
@@ -497,10 +582,10 @@ def _kill_leftovers(pid_ns: bool) -> None:
 
 
 def _enter_namespaces() -> dict:
-    iso: dict = {"pid_namespace": False, "net_namespace": False, "mount_namespace": False}
-    want = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS
+    iso: dict = {"pid_namespace": False, "net_namespace": False, "mount_namespace": False, "ipc_namespace": False}
+    want = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC
     if _unshare(want) is None:
-        iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True)
+        iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, ipc_namespace=True)
         return iso
     if os.geteuid() != 0:
         # Unprivileged: a user namespace makes us root inside it, mapped onto our own uid.
@@ -515,12 +600,15 @@ def _enter_namespaces() -> dict:
                     f.write(f"{gid} {gid} 1")
             except OSError:
                 pass
-            iso.update(pid_namespace=True, net_namespace=True, mount_namespace=True, user_namespace=True)
+            iso.update(
+                pid_namespace=True, net_namespace=True, mount_namespace=True, ipc_namespace=True, user_namespace=True
+            )
             return iso
     for flag, key in (
         (CLONE_NEWPID, "pid_namespace"),
         (CLONE_NEWNET, "net_namespace"),
         (CLONE_NEWNS, "mount_namespace"),
+        (CLONE_NEWIPC, "ipc_namespace"),
     ):
         e = _unshare(flag)
         iso[key] = e is None
@@ -549,6 +637,16 @@ def _chain_ctx(iso: dict, host_pid: int, config: dict) -> dict:
         if root and config.get("drop_uid", True)
         else None
     )
+    cgroup = config.get("cgroup") or {}
+    if cgroup.get("dirs"):
+        iso["memory"] = iso["pids"] = f"cgroup-{cgroup['version']}"
+    else:
+        iso["memory"] = iso["pids"] = "rlimit-per-process"
+        iso["memory_error"] = cgroup.get("error", "cgroups switched off")
+    program = config.get("seccomp_program")
+    iso["seccomp"] = False  # C sets it once the filter is loaded
+    if not program:
+        iso["seccomp_error"] = config.get("seccomp_error", "switched off")
     return {
         "iso": iso,
         "a_pid": host_pid,
@@ -556,6 +654,9 @@ def _chain_ctx(iso: dict, host_pid: int, config: dict) -> dict:
         "uid0": uid,
         "workroot": config["workroot"],
         "tmp_mb": config.get("tmp_mb"),
+        "expose": config.get("expose", []),
+        "cgroup": cgroup,
+        "seccomp": program,
     }
 
 
@@ -589,27 +690,40 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
     job_no = 0
     while True:
         ctx["iso"]["chain_job"] = job_no  # reported, so reuse can be seen (and tested)
+        iso_r, iso_w = os.pipe()
+        go_r, go_w = os.pipe()
         c_pid = os.fork()
         if c_pid == 0:
             b_sock.close()
-            _c_prepare(ctx, {c_sock.fileno()})
+            os.close(iso_r)
+            os.close(go_w)
+            _c_prepare(ctx, {c_sock.fileno(), go_r}, iso_w)
             try:
-                job, fds = recv_msg(c_sock)
+                job, fds = recv_msg(c_sock)  # the server set this job's cgroup limits before sending it
             except (EOFError, OSError):
                 os._exit(0)
             c_sock.close()
-            _c_run(ctx, job, *fds)  # type: ignore[arg-type]
+            if len(fds) != 2 or os.read(go_r, 1) != b"g":  # B watches this process before any job code runs
+                os._exit(0)
+            os.close(go_r)
+            _c_run(ctx, job, fds[0], fds[1], iso_w)
+        os.close(iso_w)
+        os.close(go_r)
+        _b_watch(ctx, c_pid, go_w, iso_r)
         if job_no:
             try:
                 send_msg(b_sock, {"op": "idle"})
             except OSError:
                 os._exit(0)
         try:
-            _msg, fds = recv_msg(b_sock)
+            msg, fds = recv_msg(b_sock)
             st_fd: int | None = fds[0]
         except (EOFError, OSError, IndexError):
             os._exit(0)  # no job will come: end C (the namespace dies with us)
-        _b_end_job(ctx, c_pid, st_fd)
+        ctx["oom_before"] = msg.get("oom_before", 0)  # type: ignore[union-attr]
+        if msg.get("cgroup_failed"):  # type: ignore[union-attr]
+            ctx["job_iso"]["cgroup_failed"] = msg["cgroup_failed"]  # type: ignore[index]
+        _b_end_job(ctx, c_pid, st_fd, iso_r)
         job_no += 1
         if not _b_next_job(ctx, job_no):
             os._exit(0)
@@ -619,14 +733,20 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
 
 
 class _Chain:
-    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped")
+    __slots__ = ("a_pid", "b_sock", "c_sock", "reaped", "cgdirs", "cg")
 
-    def __init__(self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket) -> None:
+    def __init__(
+        self, a_pid: int, b_sock: socket.socket, c_sock: socket.socket, cgdirs: list[str], cg: object
+    ) -> None:
         self.a_pid, self.b_sock, self.c_sock, self.reaped = a_pid, b_sock, c_sock, False
+        self.cgdirs = cgdirs
+        self.cg: _confine.JobCgroup | None = cg  # type: ignore[assignment]
 
     def close(self) -> None:
         self.b_sock.close()
         self.c_sock.close()
+        if self.cg is not None:
+            self.cg.close()
 
     def kill(self) -> None:
         if not self.reaped:
@@ -652,22 +772,49 @@ class _Zygote:
         signal.set_wakeup_fd(self.wake_w)
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.degraded = False
+        self.chains_made = 0
+        self.graves: list[str] = []  # cgroups of ended chains, removed once their last process is gone
+        self.cg_root: dict | None = None
+        plan = config.get("cg_plan") or {}
+        if plan.get("version"):
+            dirs = _confine.cgroup_make(plan, f"codesteer-{self.pid}", delegate=True)
+            if dirs:
+                self.cg_root = {"version": plan["version"], "bases": dict(zip(plan["bases"], dirs, strict=True))}
+            else:
+                config["cg_plan"] = {"error": f"could not create a cgroup under {list(plan['bases'].values())}"}
+
+    def _chain_config(self) -> tuple[dict, list[str], _confine.JobCgroup | None]:
+        """The config one new chain sees, with its own cgroup (one per chain, set again for every job)."""
+        self.chains_made += 1
+        if self.cg_root is None:
+            return {**self.config, "cgroup": {"error": (self.config.get("cg_plan") or {}).get("error")}}, [], None
+        version = self.cg_root["version"]
+        dirs = _confine.cgroup_make(self.cg_root, f"chain-{self.chains_made}")
+        try:
+            cg = _confine.JobCgroup(version, dirs, setup=True) if dirs else None
+        except OSError:
+            cg = None
+        if cg is None:
+            self.graves += dirs
+            return {**self.config, "cgroup": {"error": "could not create the chain's cgroup"}}, [], None
+        return {**self.config, "cgroup": {"version": version, "dirs": dirs}}, dirs, cg
 
     def make_chain(self) -> _Chain:
         zb, b = socket.socketpair()
         zc, c = socket.socketpair()
+        config, cgdirs, cg = self._chain_config()
         pid = os.fork()
         if pid == 0:
             try:
-                _close_fds_except({0, 1, 2, b.fileno(), c.fileno(), *_PATH_FDS})
+                _close_fds_except({0, 1, 2, b.fileno(), c.fileno()})
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _chain_main(self.pid, self.config, b, c)
+                _chain_main(self.pid, config, b, c)
             finally:
                 os._exit(1)
         b.close()
         c.close()
-        chain = _Chain(pid, zb, zc)
+        chain = _Chain(pid, zb, zc, cgdirs, cg)
         self.by_pid[pid] = chain
         return chain
 
@@ -685,12 +832,15 @@ class _Zygote:
             chain.reaped = True
             chain.close()
             self._forget(chain)
+            self.graves += chain.cgdirs
             wd = _fallback_workdir(self.config["workroot"], pid)
             if os.path.isdir(wd):  # only without a mount namespace
                 import shutil
 
                 shutil.rmtree(wd, ignore_errors=True)
                 self.degraded = True
+        if self.graves:
+            self.graves = _confine.cgroup_remove(self.graves)
         if self.degraded:  # no PID namespace: orphans were reparented to us (subreaper); end them
             for orphan in _children():
                 if orphan not in self.by_pid:
@@ -729,8 +879,12 @@ class _Zygote:
                 while True:
                     chain = self.spares.pop() if self.spares else self.make_chain()
                     try:
-                        send_msg(chain.b_sock, {}, [st_fd])
-                        send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd, st_fd])
+                        # limits first: C runs the job the moment it arrives
+                        oom_before, failed = chain.cg.before_job(msg["payload"]["limits"]) if chain.cg else (0, [])
+                        send_msg(chain.c_sock, msg["payload"], [out_fd, err_fd])
+                        # the status fd goes to B only, and only once C has the job (a C that died before
+                        # would otherwise be reported as a job that ran): the job never holds that channel
+                        send_msg(chain.b_sock, {"oom_before": oom_before, "cgroup_failed": failed}, [st_fd])
                         break
                     except OSError:
                         chain.kill()
@@ -789,6 +943,12 @@ class _Zygote:
         while self.by_pid and time.monotonic() < deadline:
             self.reap()
             time.sleep(0.002)
+        if self.cg_root is not None:
+            self.graves += list(self.cg_root["bases"].values())
+        while self.graves and time.monotonic() < deadline:
+            self.graves = _confine.cgroup_remove(self.graves)
+            if self.graves:
+                time.sleep(0.01)
 
 
 def _preload(modules: list[str], warmup: str | None) -> tuple[list[str], dict[str, str]]:
@@ -809,10 +969,36 @@ def _preload(modules: list[str], warmup: str | None) -> tuple[list[str], dict[st
     return ok, failed
 
 
+def _confinement(config: dict, sweep: str | None = None) -> None:
+    """What every chain of this server shares, worked out once: the paths jobs import from (bound read-only
+    into their root), where job cgroups go, and the seccomp program (built here, loaded by each job)."""
+    config["expose"] = _confine.import_roots()
+    if config.get("cgroups", True):
+        plan = _confine.cgroup_detect()
+        if sweep and plan.get("version"):
+            _confine.cgroup_sweep(plan, sweep)
+    else:
+        plan = {"error": "cgroups switched off"}
+    config["cg_plan"] = plan
+    if config.get("seccomp", True):
+        program = _confine.seccomp_program()
+        if program is None:
+            config["seccomp_error"] = f"no filter built for {_confine.platform.machine()}"
+        config["seccomp_program"] = program
+    else:
+        config["seccomp_program"] = None
+
+
 def _serve(config: dict) -> None:
     ctl = socket.socket(fileno=int(config["fd"]))
+    try:  # the server holds a few fds per chain (sockets, cgroup control files): allow many chains
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        want = 1 << 16 if hard == resource.RLIM_INFINITY else min(hard, 1 << 16)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    except (OSError, ValueError):
+        pass
     preloaded, failed = _preload(config.get("preload", []), config.get("warmup"))
-    rewritten = make_import_paths_reachable() if os.geteuid() == 0 else False
+    _confinement(config, sweep="codesteer-")
     import gc
 
     gc.collect()
@@ -826,7 +1012,8 @@ def _serve(config: dict) -> None:
             "root": os.geteuid() == 0,
             "preloaded": preloaded,
             "failed": failed,
-            "paths_rewritten": rewritten,
+            "exposed": config["expose"],
+            "cgroup": config["cg_plan"],
         },
     )
     try:
@@ -839,8 +1026,13 @@ def _serve(config: dict) -> None:
 def _once(st_fd: int, config: dict) -> None:
     """SubprocessSandbox: this fresh interpreter is A for exactly one job read from stdin."""
     job = pickle.loads(sys.stdin.buffer.read())
-    if os.geteuid() == 0:
-        make_import_paths_reachable()
+    _confinement(config)
+    plan = config["cg_plan"]
+    cgdirs = _confine.cgroup_make(plan, f"codesteer-once-{os.getpid()}") if plan.get("version") else []
+    if cgdirs:
+        config["cgroup"] = {"version": plan["version"], "dirs": cgdirs}
+    else:
+        config["cgroup"] = {"error": plan.get("error", "could not create the job's cgroup")}
     ctx = _a_start(os.getppid(), config)
     b_pid = os.fork()
     if b_pid:
@@ -852,17 +1044,31 @@ def _once(st_fd: int, config: dict) -> None:
             import shutil
 
             shutil.rmtree(_fallback_workdir(ctx["workroot"], ctx["a_pid"]), ignore_errors=True)
-            os._exit(0)
+            os._exit(0)  # the job's cgroup is removed by the caller once this process is reaped
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _b_prepare(ctx)
+    if ctx["cg"] is not None:
+        ctx["oom_before"], failed = ctx["cg"].before_job(job["limits"])
+        if failed:
+            ctx["iso"]["cgroup_failed"] = failed
+    iso_r, iso_w = os.pipe()
+    go_r, go_w = os.pipe()
     c_pid = os.fork()
     if c_pid == 0:
+        os.close(iso_r)
+        os.close(go_w)
         out_fd, err_fd = os.dup(1), os.dup(2)
-        _c_prepare(ctx, {st_fd, out_fd, err_fd})
-        _c_run(ctx, job, out_fd, err_fd, st_fd)
+        _c_prepare(ctx, {out_fd, err_fd, go_r}, iso_w)
+        if os.read(go_r, 1) != b"g":
+            os._exit(0)
+        os.close(go_r)
+        _c_run(ctx, job, out_fd, err_fd, iso_w)
+    os.close(iso_w)
+    os.close(go_r)
+    _b_watch(ctx, c_pid, go_w, iso_r)
     for fd in (0, 1, 2):
         os.close(fd)
-    _b_finish(ctx, c_pid, st_fd)
+    _b_finish(ctx, c_pid, st_fd, iso_r)
 
 
 if __name__ == "__main__":
