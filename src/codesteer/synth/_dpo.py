@@ -26,18 +26,7 @@ from typing import Any
 from codesteer.eval import RunCounters
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
-from codesteer.steer import (
-    GuideTurn,
-    Models,
-    SteerOptions,
-    Trajectory,
-    clip,
-    finalize,
-    guide_step,
-    new_trajectory,
-    protocol_for,
-    task_step,
-)
+from codesteer.steer import LoopState, Models, SteerOptions, clip
 from codesteer.symbench import Instance, verify
 from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
 
@@ -111,60 +100,24 @@ class DpoSynthOptions:
                             guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
 
 
-@dataclass
-class _State:
-    """One branch: the trajectory so far and the task model's conversation."""
-
-    traj: Trajectory
-    task_msgs: list[dict[str, str]] = field(default_factory=list)
-    done: bool = False
-
-    def fork(self) -> _State:
-        return _State(self.traj.model_copy(deep=True), [dict(m) for m in self.task_msgs], self.done)
-
-
 class _Tree:
     """Grows one guidance tree depth-first (deterministic order, so scripted tests and caches line up).
 
-    Each branch advances with the loop's own steps (``guide_step``, ``task_step``, the protocol's ``examine``), so
-    a tree explores exactly what ``steer`` would do under the same guide protocol.
+    Each branch is a fork of the loop's own state advanced by its own round (``LoopState.step``), so a tree
+    explores exactly what ``steer`` would do under the same guide protocol.
     """
 
     def __init__(self, inst: Instance, models: Models, sandbox: Sandbox, opts: DpoSynthOptions) -> None:
         self.inst, self.models, self.sandbox, self.opts = inst, models, sandbox, opts
-        self.steer = opts.steer_options()
-        self.protocol = protocol_for(self.steer)
+        self.root = LoopState.start(inst, models, sandbox, opts.steer_options(), method="dpo_tree")
         self.calls = 0
         self.leaves = 0
 
     def _seed(self, path: str, j: int) -> int:
         return random.Random(f"{self.opts.seed}:{self.inst.id}:{path}:{j}").randrange(2**31)
 
-    async def _sample(self, st: _State, seed: int) -> GuideTurn:
-        before = len(st.traj.calls)
-        g = await guide_step(st.traj, self.protocol, self.models, self.steer, seed=seed)
-        self.calls += len(st.traj.calls) - before
-        return g
-
-    async def _apply(self, st: _State, g: GuideTurn) -> None:
-        """The same step as ``steer``: the guidance goes to the task model, its reply is examined."""
-        traj, o = st.traj, self.steer
-        before = len(traj.calls)
-        traj.guide_turns.append(g)
-        if g.decision in ("return", "terminate"):
-            traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
-            st.done = True
-            return
-        await task_step(traj, self.protocol, g, st.task_msgs, self.models, o)
-        traj.stop_reason = "max_rounds"
-        if g.index >= self.protocol.max_rounds(o):
-            st.done = True
-        else:
-            await self.protocol.examine(traj, traj.task_turns[-1], self.models, self.sandbox, o)
-        self.calls += len(traj.calls) - before
-
-    async def _leaf(self, st: _State) -> dict[str, Any]:
-        await finalize(st.traj, self.sandbox, self.steer.exec_limits)
+    async def _leaf(self, st: LoopState) -> dict[str, Any]:
+        await st.finish()
         v = verify(self.inst, st.traj.final_answer)
         self.leaves += 1
         turns = len(st.traj.task_turns)
@@ -178,22 +131,23 @@ class _Tree:
             return o.branches
         return 1
 
-    async def _children(self, st: _State, path: str) -> list[dict[str, Any]]:
+    async def _children(self, st: LoopState, path: str) -> list[dict[str, Any]]:
         turn = len(st.traj.guide_turns)
         kids = []
         for j in range(self._width(turn)):
             child = st.fork()
-            g = await self._sample(child, self._seed(path, j))
-            await self._apply(child, g)
+            before = len(child.traj.calls)
+            step = await child.step(seed=self._seed(path, j))
+            self.calls += len(child.traj.calls) - before
+            g = step.guide
             node: dict[str, Any] = {
                 "id": f"{path}.{j}" if path else str(j), "turn": g.index, "prompt": g.prompt,
-                "guidance": self.protocol.target(g),
+                "guidance": child.protocol.target(g),
                 "decision": g.decision, "raw": clip(g.raw, 2000),
-                "reply": clip(child.traj.task_turns[-1].reply, 1500) if child.traj.task_turns and
-                child.traj.task_turns[-1].index == g.index else None,
+                "reply": clip(step.task.reply, 1500) if step.task is not None else None,
                 "children": [], "leaf": None,
             }
-            if child.done:
+            if step.ended is not None:
                 node["leaf"] = await self._leaf(child)
                 node["score"] = node["leaf"]["score"]
             else:
@@ -204,8 +158,7 @@ class _Tree:
 
     async def grow(self) -> dict[str, Any]:
         t0 = time.perf_counter()
-        root = _State(new_trajectory(self.inst, "dpo_tree", guide_protocol=self.protocol.name))
-        children = await self._children(root, "")
+        children = await self._children(self.root, "")
         return {
             "instance_id": self.inst.id, "task": self.inst.task, "complexity": self.inst.complexity,
             "question": self.inst.question, "config": self.opts.key(), "config_key": digest(self.opts.key()),
