@@ -26,9 +26,9 @@ from typing import Any
 from codesteer.eval import RunCounters
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
-from codesteer.steer import LoopState, Models, SteerOptions, clip
+from codesteer.steer import LoopState, Models, clip
 from codesteer.symbench import Instance, verify
-from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
+from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
 SUCCESS_BASE = 15
 
@@ -39,7 +39,7 @@ def leaf_score(correct: bool, turns: int) -> float:
 
 
 @dataclass(frozen=True)
-class DpoSynthOptions:
+class DpoSynthOptions(GuideSampling):
     """Budgets of the guidance trees.
 
     ``branches`` (K) guidances are sampled at each of ``depth`` guide turns starting at turn ``branch_from``;
@@ -52,18 +52,9 @@ class DpoSynthOptions:
     depth: int = 3
     branch_from: int = 0
     max_calls: int = 300
-    guide_temperature: float = 1.0
-    guide_view: str = "full"
-    max_rounds: int = 5
     pairs: str = "all"
     concurrency: int = 2
     seed: int = 0
-    guide_protocol: str = "codesteer"
-    reference_prompts: str | None = None
-    guide_top_p: float | None = None
-    guide_top_k: int | None = None
-    guide_max_tokens: int | None = None
-    guide_template: str = "auto"
 
     def __post_init__(self) -> None:
         if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
@@ -76,28 +67,8 @@ class DpoSynthOptions:
             raise ValueError("--max-calls and --concurrency must be >= 1")
 
     def key(self) -> dict[str, Any]:
-        key = {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
-                                             "guide_view", "max_rounds", "seed")}
-        # later options enter the key only when set, so trees grown before they existed still resume
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
-
-    def steer_options(self) -> SteerOptions:
-        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
-        return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
-                            guide_view=self.guide_view, guide_protocol=self.guide_protocol,
-                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
-                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
+        return self.sampling_key(**{k: getattr(self, k) for k in (
+            "branches", "depth", "branch_from", "max_calls", "guide_temperature", "guide_view", "max_rounds", "seed")})
 
 
 class _Tree:
