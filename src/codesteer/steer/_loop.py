@@ -281,8 +281,9 @@ class LoopState:
         g = await guide_step(traj, protocol, self.models, opts, seed=seed)
         traj.guide_turns.append(g)
         if g.decision in ("return", "terminate"):
-            self.ended = traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
-            return Round(g, None, self.ended)
+            reason: StopReason = "return_answer" if g.decision == "return" else "terminate"
+            self.ended = traj.stop_reason = reason
+            return Round(g, None, reason)
         turn = await task_step(traj, protocol, g, self.models, opts)
         traj.stop_reason = "max_rounds"
         if g.index >= protocol.max_rounds(opts):
