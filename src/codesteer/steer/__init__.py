@@ -1,9 +1,12 @@
-"""The steering loop: typed trajectory records, both guide views, the symbolic and self-answer checkers."""
+"""The steering loop: typed trajectory records, one round (``LoopState.step``) driven by a guide protocol, the
+guide views, the symbolic and self-answer checkers."""
 
 from codesteer.steer._code import CodeBlock, answer_text, code_blocks, runnable_code
 from codesteer.steer._guide import parse_guide
 from codesteer.steer._loop import (
+    LoopState,
     Models,
+    Round,
     SteerOptions,
     ask,
     examine,
@@ -50,7 +53,7 @@ from codesteer.steer._views import choice_message, compact_conversation, feedbac
 
 __all__ = [
     "PROMPTS_ENV", "PROTOCOLS", "Call", "CodeBlock", "CodeSteerProtocol", "Decoding", "Execution", "GuideProtocol",
-    "GuideTurn", "Models", "ReferencePrompts", "ReferencePromptsError", "ReferenceProtocol", "SelfCheck",
+    "GuideTurn", "LoopState", "Models", "ReferencePrompts", "ReferencePromptsError", "ReferenceProtocol", "Round", "SelfCheck",
     "SteerOptions", "SymbolicReport", "TaskTurn", "Trajectory", "answer_text", "ask", "ask_guide", "choice_message",
     "clip", "code_blocks", "compact_conversation", "examine", "execute", "feedback_block", "finalize",
     "guide_messages", "guide_step", "load_reference_prompts", "new_trajectory", "parse_guide", "prompt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from codesteer.steer._protocol import (
     protocol_for,
     record_call,
 )
-from codesteer.steer._records import Execution, GuideTurn, Role, SelfCheck, TaskTurn, Trajectory, clip
+from codesteer.steer._records import (
+    Execution,
+    GuideTurn,
+    Role,
+    SelfCheck,
+    StopReason,
+    TaskTurn,
+    Trajectory,
+    clip,
+)
 from codesteer.steer._symbolic import symbolic_check
 from codesteer.symbench import Instance
 
@@ -202,22 +212,89 @@ async def guide_step(traj: Trajectory, protocol: GuideProtocol, models: Models, 
     return GuideTurn(index=len(traj.guide_turns), prompt=prompt_text, raw=raw, decision=decision, guidance=guidance)
 
 
-async def task_step(traj: Trajectory, protocol: GuideProtocol, g: GuideTurn, task_msgs: list[dict[str, str]],
-                    models: Models, opts: SteerOptions) -> TaskTurn:
+async def task_step(traj: Trajectory, protocol: GuideProtocol, g: GuideTurn, models: Models,
+                    opts: SteerOptions) -> TaskTurn:
     """Send the task model what guide turn ``g`` (already appended) tells it; record and return its reply.
 
-    ``task_msgs`` is the task model's conversation: its user messages and its own raw replies, alternating.
+    The task model's conversation is read from the records: each earlier turn's message and its own raw reply,
+    then this turn's message.
     """
     message = protocol.task_message(traj, g, opts)
-    if g.index == 0 or not traj.task_turns:
-        task_msgs[:] = [{"role": "user", "content": message}]
-    else:
-        task_msgs += [{"role": "assistant", "content": traj.task_turns[-1].reply}, {"role": "user", "content": message}]
+    task_msgs: list[dict[str, str]] = []
+    for t in traj.task_turns:
+        task_msgs += [{"role": "user", "content": t.prompt}, {"role": "assistant", "content": t.reply}]
+    task_msgs.append({"role": "user", "content": message})
     reply = await ask(traj, "task", models.task, task_msgs, temperature=opts.task_temperature,
                       max_tokens=opts.task_cap(models.task), seed=opts.seed)
     turn = TaskTurn(index=g.index, prompt=message, reply=reply)
     traj.task_turns.append(turn)
     return turn
+
+
+@dataclass(frozen=True)
+class Round:
+    """What one step did: the guide's turn, the task reply it drew (``None`` when the guide ended the loop), and
+    why the loop ended after it (``None`` while it goes on)."""
+
+    guide: GuideTurn
+    task: TaskTurn | None
+    ended: StopReason | None
+
+
+@dataclass
+class LoopState:
+    """One solve between rounds: its records and what the next round needs (the guide answers next).
+
+    ``steer`` runs a state straight through; the DPO guidance tree forks it before a guide turn and runs each
+    branch on, so synthesis explores exactly the loop a guide meets at inference. The models, sandbox, protocol
+    and options are shared services or frozen; everything a round writes lives on ``traj``, which ``fork`` copies.
+    """
+
+    traj: Trajectory
+    protocol: GuideProtocol
+    models: Models
+    sandbox: Sandbox
+    opts: SteerOptions
+    ended: StopReason | None = None
+
+    @classmethod
+    def start(cls, instance: Instance, models: Models, sandbox: Sandbox, opts: SteerOptions | None = None, *,
+              method: str = "codesteer") -> LoopState:
+        """A fresh solve of ``instance`` (building the protocol first, so a bad one fails before any call)."""
+        opts = opts or SteerOptions()
+        protocol = protocol_for(opts)
+        traj = new_trajectory(instance, method, guide_view=opts.guide_view, max_rounds=opts.max_rounds,
+                              guide_protocol=protocol.name)
+        return cls(traj, protocol, models, sandbox, opts)
+
+    def fork(self) -> LoopState:
+        """An independent copy: the records are copied deeply, so branches never share a mutable record."""
+        return dataclasses.replace(self, traj=self.traj.model_copy(deep=True))
+
+    async def step(self, seed: int | None = None) -> Round:
+        """One round: the guide reads its view and decides; unless it ends the loop, the task model follows the
+        guidance and, unless the round limit is reached, its reply is examined (code run, checkers) for the
+        guide's next view. ``seed`` overrides the options' seed for the guide call (DPO siblings)."""
+        if self.ended is not None:
+            raise RuntimeError(f"the loop has ended ({self.ended})")
+        traj, protocol, opts = self.traj, self.protocol, self.opts
+        g = await guide_step(traj, protocol, self.models, opts, seed=seed)
+        traj.guide_turns.append(g)
+        if g.decision in ("return", "terminate"):
+            reason: StopReason = "return_answer" if g.decision == "return" else "terminate"
+            self.ended = traj.stop_reason = reason
+            return Round(g, None, reason)
+        turn = await task_step(traj, protocol, g, self.models, opts)
+        traj.stop_reason = "max_rounds"
+        if g.index >= protocol.max_rounds(opts):
+            self.ended = "max_rounds"
+        else:
+            await protocol.examine(traj, turn, self.models, self.sandbox, opts)
+        return Round(g, turn, self.ended)
+
+    async def finish(self) -> Trajectory:
+        """The trajectory with its final answer (see ``finalize``)."""
+        return await finalize(self.traj, self.sandbox, self.opts.exec_limits)
 
 
 async def steer(
@@ -229,24 +306,10 @@ async def steer(
     method: str = "codesteer",
 ) -> Trajectory:
     """Run the CodeSteer loop on one instance and return its trajectory (not scored: see ``symbench.verify``)."""
-    opts = opts or SteerOptions()
-    protocol = protocol_for(opts)
+    state = LoopState.start(instance, models, sandbox, opts, method=method)
     t0 = time.perf_counter()
-    traj = new_trajectory(instance, method, guide_view=opts.guide_view, max_rounds=opts.max_rounds,
-                          guide_protocol=protocol.name)
-    task_msgs: list[dict[str, str]] = []
-    g = await guide_step(traj, protocol, models, opts)
-    traj.guide_turns.append(g)
-    turn = await task_step(traj, protocol, g, task_msgs, models, opts)
-    traj.stop_reason = "max_rounds"
-    for _ in range(protocol.max_rounds(opts)):
-        await protocol.examine(traj, turn, models, sandbox, opts)
-        g = await guide_step(traj, protocol, models, opts)
-        traj.guide_turns.append(g)
-        if g.decision in ("return", "terminate"):
-            traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
-            break
-        turn = await task_step(traj, protocol, g, task_msgs, models, opts)
-    await finalize(traj, sandbox, opts.exec_limits)
+    while state.ended is None:
+        await state.step()
+    traj = await state.finish()
     traj.wall_s = time.perf_counter() - t0
     return traj

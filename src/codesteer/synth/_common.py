@@ -6,15 +6,57 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codesteer.errors import CodesteerError
+from codesteer.steer import SteerOptions
 from codesteer.symbench import Instance, read_jsonl
 
 # Synthesis draws instances from a different seed than evaluation (whose default seed is 0), so the two never
 # share generated instances unless a user asks for it.
 DEFAULT_SYNTH_SEED = 1000
+
+
+@dataclass(frozen=True)
+class GuideSampling:
+    """How synthesis runs the loop and samples its guide: the options SFT and DPO synthesis share, turned into
+    the loop's ``SteerOptions`` and into the part of a stored record's key they make."""
+
+    guide_temperature: float = 1.0
+    guide_view: str = "full"
+    max_rounds: int = 5
+    guide_protocol: str = "codesteer"
+    reference_prompts: str | None = None
+    guide_top_p: float | None = None
+    guide_top_k: int | None = None
+    guide_max_tokens: int | None = None
+    guide_template: str = "auto"
+
+    def steer_options(self, seed: int | None = None) -> SteerOptions:
+        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
+        return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
+                            guide_view=self.guide_view, seed=seed, guide_protocol=self.guide_protocol,
+                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
+                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
+
+    def sampling_key(self, **fixed: Any) -> dict[str, Any]:
+        """``fixed`` (in order), then the options added later, each only when set, so records stored before
+        an option existed keep their key and still resume."""
+        key = dict(fixed)
+        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
+            if getattr(self, k) is not None:
+                key[k] = getattr(self, k)
+        if self.guide_protocol != "codesteer":
+            key["guide_protocol"] = self.guide_protocol
+        if self.guide_protocol == "reference":
+            from codesteer.steer._reference import prompts_digest
+
+            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
+        if self.guide_template != "auto":
+            key["guide_template"] = self.guide_template
+        return key
 
 
 def normalise_question(text: str) -> str:

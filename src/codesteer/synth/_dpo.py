@@ -26,20 +26,9 @@ from typing import Any
 from codesteer.eval import RunCounters
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
-from codesteer.steer import (
-    GuideTurn,
-    Models,
-    SteerOptions,
-    Trajectory,
-    clip,
-    finalize,
-    guide_step,
-    new_trajectory,
-    protocol_for,
-    task_step,
-)
+from codesteer.steer import LoopState, Models, clip
 from codesteer.symbench import Instance, verify
-from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
+from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
 SUCCESS_BASE = 15
 
@@ -50,7 +39,7 @@ def leaf_score(correct: bool, turns: int) -> float:
 
 
 @dataclass(frozen=True)
-class DpoSynthOptions:
+class DpoSynthOptions(GuideSampling):
     """Budgets of the guidance trees.
 
     ``branches`` (K) guidances are sampled at each of ``depth`` guide turns starting at turn ``branch_from``;
@@ -63,18 +52,9 @@ class DpoSynthOptions:
     depth: int = 3
     branch_from: int = 0
     max_calls: int = 300
-    guide_temperature: float = 1.0
-    guide_view: str = "full"
-    max_rounds: int = 5
     pairs: str = "all"
     concurrency: int = 2
     seed: int = 0
-    guide_protocol: str = "codesteer"
-    reference_prompts: str | None = None
-    guide_top_p: float | None = None
-    guide_top_k: int | None = None
-    guide_max_tokens: int | None = None
-    guide_template: str = "auto"
 
     def __post_init__(self) -> None:
         if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
@@ -87,84 +67,28 @@ class DpoSynthOptions:
             raise ValueError("--max-calls and --concurrency must be >= 1")
 
     def key(self) -> dict[str, Any]:
-        key = {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
-                                             "guide_view", "max_rounds", "seed")}
-        # later options enter the key only when set, so trees grown before they existed still resume
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
-
-    def steer_options(self) -> SteerOptions:
-        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
-        return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
-                            guide_view=self.guide_view, guide_protocol=self.guide_protocol,
-                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
-                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
-
-
-@dataclass
-class _State:
-    """One branch: the trajectory so far and the task model's conversation."""
-
-    traj: Trajectory
-    task_msgs: list[dict[str, str]] = field(default_factory=list)
-    done: bool = False
-
-    def fork(self) -> _State:
-        return _State(self.traj.model_copy(deep=True), [dict(m) for m in self.task_msgs], self.done)
+        return self.sampling_key(**{k: getattr(self, k) for k in (
+            "branches", "depth", "branch_from", "max_calls", "guide_temperature", "guide_view", "max_rounds", "seed")})
 
 
 class _Tree:
     """Grows one guidance tree depth-first (deterministic order, so scripted tests and caches line up).
 
-    Each branch advances with the loop's own steps (``guide_step``, ``task_step``, the protocol's ``examine``), so
-    a tree explores exactly what ``steer`` would do under the same guide protocol.
+    Each branch is a fork of the loop's own state advanced by its own round (``LoopState.step``), so a tree
+    explores exactly what ``steer`` would do under the same guide protocol.
     """
 
     def __init__(self, inst: Instance, models: Models, sandbox: Sandbox, opts: DpoSynthOptions) -> None:
         self.inst, self.models, self.sandbox, self.opts = inst, models, sandbox, opts
-        self.steer = opts.steer_options()
-        self.protocol = protocol_for(self.steer)
+        self.root = LoopState.start(inst, models, sandbox, opts.steer_options(), method="dpo_tree")
         self.calls = 0
         self.leaves = 0
 
     def _seed(self, path: str, j: int) -> int:
         return random.Random(f"{self.opts.seed}:{self.inst.id}:{path}:{j}").randrange(2**31)
 
-    async def _sample(self, st: _State, seed: int) -> GuideTurn:
-        before = len(st.traj.calls)
-        g = await guide_step(st.traj, self.protocol, self.models, self.steer, seed=seed)
-        self.calls += len(st.traj.calls) - before
-        return g
-
-    async def _apply(self, st: _State, g: GuideTurn) -> None:
-        """The same step as ``steer``: the guidance goes to the task model, its reply is examined."""
-        traj, o = st.traj, self.steer
-        before = len(traj.calls)
-        traj.guide_turns.append(g)
-        if g.decision in ("return", "terminate"):
-            traj.stop_reason = "return_answer" if g.decision == "return" else "terminate"
-            st.done = True
-            return
-        await task_step(traj, self.protocol, g, st.task_msgs, self.models, o)
-        traj.stop_reason = "max_rounds"
-        if g.index >= self.protocol.max_rounds(o):
-            st.done = True
-        else:
-            await self.protocol.examine(traj, traj.task_turns[-1], self.models, self.sandbox, o)
-        self.calls += len(traj.calls) - before
-
-    async def _leaf(self, st: _State) -> dict[str, Any]:
-        await finalize(st.traj, self.sandbox, self.steer.exec_limits)
+    async def _leaf(self, st: LoopState) -> dict[str, Any]:
+        await st.finish()
         v = verify(self.inst, st.traj.final_answer)
         self.leaves += 1
         turns = len(st.traj.task_turns)
@@ -178,22 +102,23 @@ class _Tree:
             return o.branches
         return 1
 
-    async def _children(self, st: _State, path: str) -> list[dict[str, Any]]:
+    async def _children(self, st: LoopState, path: str) -> list[dict[str, Any]]:
         turn = len(st.traj.guide_turns)
         kids = []
         for j in range(self._width(turn)):
             child = st.fork()
-            g = await self._sample(child, self._seed(path, j))
-            await self._apply(child, g)
+            before = len(child.traj.calls)
+            step = await child.step(seed=self._seed(path, j))
+            self.calls += len(child.traj.calls) - before
+            g = step.guide
             node: dict[str, Any] = {
                 "id": f"{path}.{j}" if path else str(j), "turn": g.index, "prompt": g.prompt,
-                "guidance": self.protocol.target(g),
+                "guidance": child.protocol.target(g),
                 "decision": g.decision, "raw": clip(g.raw, 2000),
-                "reply": clip(child.traj.task_turns[-1].reply, 1500) if child.traj.task_turns and
-                child.traj.task_turns[-1].index == g.index else None,
+                "reply": clip(step.task.reply, 1500) if step.task is not None else None,
                 "children": [], "leaf": None,
             }
-            if child.done:
+            if step.ended is not None:
                 node["leaf"] = await self._leaf(child)
                 node["score"] = node["leaf"]["score"]
             else:
@@ -204,8 +129,7 @@ class _Tree:
 
     async def grow(self) -> dict[str, Any]:
         t0 = time.perf_counter()
-        root = _State(new_trajectory(self.inst, "dpo_tree", guide_protocol=self.protocol.name))
-        children = await self._children(root, "")
+        children = await self._children(self.root, "")
         return {
             "instance_id": self.inst.id, "task": self.inst.task, "complexity": self.inst.complexity,
             "question": self.inst.question, "config": self.opts.key(), "config_key": digest(self.opts.key()),

@@ -19,15 +19,15 @@ from codesteer.eval import RunCounters, RunStore, result_key
 from codesteer.methods import get_method
 from codesteer.models import ChatModel, ModelError
 from codesteer.sandbox import Sandbox
-from codesteer.steer import Models, SteerOptions, Trajectory, compact_conversation, prompt, protocol_of
+from codesteer.steer import Models, Trajectory, compact_conversation, prompt, protocol_of
 from codesteer.symbench import Instance, verify
-from codesteer.synth._common import dataset_info, digest, sharegpt, write_json, write_jsonl
+from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
 SFT_METHOD = "synth_sft"
 
 
 @dataclass(frozen=True)
-class SftSynthOptions:
+class SftSynthOptions(GuideSampling):
     """How trajectories are sampled and which are kept.
 
     ``guide_temperature`` 1.0 follows the paper's synthesis with GPT-4o; ``attempts`` > 1 samples several
@@ -36,20 +36,11 @@ class SftSynthOptions:
     while the exported data is always the compact view a trained guide sees.
     """
 
-    guide_temperature: float = 1.0
-    guide_view: str = "full"
-    max_rounds: int = 5
     attempts: int = 1
     max_turns: int | None = None
     concurrency: int = 4
     seed: int = 0
     method: str = "codesteer"
-    guide_protocol: str = "codesteer"
-    reference_prompts: str | None = None
-    guide_top_p: float | None = None
-    guide_top_k: int | None = None
-    guide_max_tokens: int | None = None
-    guide_template: str = "auto"
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -61,29 +52,10 @@ class SftSynthOptions:
         if self.concurrency < 1:
             raise ValueError("--concurrency must be >= 1")
 
-    def steer_options(self, seed: int) -> SteerOptions:
-        extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
-        return SteerOptions(max_rounds=self.max_rounds, guide_temperature=self.guide_temperature,
-                            guide_view=self.guide_view, seed=seed, guide_protocol=self.guide_protocol,
-                            reference_prompts=self.reference_prompts, guide_top_p=self.guide_top_p,
-                            guide_top_k=self.guide_top_k, guide_template=self.guide_template, **extra)
-
     def key(self) -> dict[str, Any]:
-        """The sampling settings that identify a stored trajectory; options added later count only when set."""
-        key: dict[str, Any] = {"guide_temperature": self.guide_temperature, "guide_view": self.guide_view,
-                               "max_rounds": self.max_rounds, "seed": self.seed, "method": self.method}
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
+        """The sampling settings that identify a stored trajectory."""
+        return self.sampling_key(guide_temperature=self.guide_temperature, guide_view=self.guide_view,
+                                 max_rounds=self.max_rounds, seed=self.seed, method=self.method)
 
 
 @dataclass
