@@ -241,3 +241,9 @@ def test_embedded_falls_back_on_transformers_with_one_notice(gguf, monkeypatch, 
     assert len(err) == 1 and "no xllamacpp" in err[0] and "transformers" in err[0]
     with pytest.raises(ModelError, match="binding unavailable"):
         get_model("embedded/default", cache=False, engine="llamacpp")
+
+
+def test_default_threads_leave_half_the_cpus_free(monkeypatch):
+    for cpus, expected in ((1, 1), (2, 1), (3, 1), (8, 4)):
+        monkeypatch.setattr(_llamacpp.os, "sched_getaffinity", lambda pid, n=cpus: set(range(n)))
+        assert _llamacpp.default_threads() == expected

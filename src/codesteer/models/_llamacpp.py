@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import os
 import secrets
 import threading
 import time
@@ -35,6 +36,20 @@ from codesteer.models._types import (
 )
 
 DEFAULT_CONTEXT = 4096  # tokens per slot (prompt + reply)
+
+
+def default_threads() -> int:
+    """Half the CPUs this process may use, at least one.
+
+    llama.cpp's threads spin-wait for each other at every step, so when they outnumber the free cores they
+    collapse: on 2 cores shared with a sandbox and other work, 2 threads decoded SmolLM2 at 3-8 tokens/s where
+    1 thread did 22-40. Half leaves room for the sandbox and the steering loop itself.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, cpus // 2)
 
 
 def import_xllamacpp() -> Any:
@@ -61,7 +76,7 @@ def _positive_int(name: str, value: Any, default: int | None) -> int | None:
 class _Engine:
     """One llama.cpp server and the worker threads that feed it; shared through ``_ENGINES``."""
 
-    def __init__(self, info: GGUFInfo, *, threads: int | None, context: int, parallel: int) -> None:
+    def __init__(self, info: GGUFInfo, *, threads: int, context: int, parallel: int) -> None:
         xl = import_xllamacpp()
         self.info, self.parallel = info, parallel
         self.context = min(context, info.context_length) if info.context_length else context
@@ -70,9 +85,8 @@ class _Engine:
         p.n_parallel = parallel
         p.n_ctx = self.context * parallel
         p.kv_unified = False
-        if threads:
-            p.cpuparams.n_threads = threads
-            p.cpuparams_batch.n_threads = threads
+        p.cpuparams.n_threads = threads
+        p.cpuparams_batch.n_threads = threads
         p.hostnames = ["127.0.0.1"]
         p.port = 0
         p.api_keys = [secrets.token_urlsafe(32)]
@@ -146,11 +160,11 @@ class _Engine:
         self.server = None  # the binding's destructor terminates the loop and joins its thread
 
 
-_ENGINES: dict[tuple[str, int | None, int, int], _Engine] = {}
+_ENGINES: dict[tuple[str, int, int, int], _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def _acquire(path: Path, *, threads: int | None, context: int, parallel: int,
+def _acquire(path: Path, *, threads: int, context: int, parallel: int,
              check: GGUFInfo | None = None) -> _Engine:
     info = check or read_gguf_info(path)
     key = (str(info.path.resolve()), threads, context, parallel)
@@ -187,7 +201,7 @@ class LlamaCppModel:
     """A GGUF file served by llama.cpp in this process; ``Completion.cost_usd`` is always 0.
 
     ``max_batch`` is the number of slots (calls decoded together); ``context`` the tokens of each slot;
-    ``threads`` the CPU threads (llama.cpp's default: the physical cores).
+    ``threads`` the CPU threads (default: half the usable CPUs, see ``default_threads``).
     """
 
     def __init__(
@@ -203,7 +217,7 @@ class LlamaCppModel:
         self.spec = spec
         self.engine: _Engine | None = _acquire(
             Path(path).expanduser(),
-            threads=_positive_int("threads", threads, None),
+            threads=_positive_int("threads", threads, None) or default_threads(),
             context=_positive_int("context", context, DEFAULT_CONTEXT) or DEFAULT_CONTEXT,
             parallel=_positive_int("max_batch", max_batch, 16) or 16,
             check=info,
