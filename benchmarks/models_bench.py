@@ -9,8 +9,8 @@ chat request through (a) a raw ``httpx.AsyncClient`` and (b) ``get_model("openai
 our retry/limit/accounting layer, cache off) at concurrency 1, 8 and 32, reporting requests/s.
 Part 2 loads each installed packaged model on llama.cpp and on the transformers batcher (converting its GGUF on
 first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~300-word prompts, 1-token
-replies) and decode tokens/s (short prompts, 64-token greedy replies, their prefill taken out), engines interleaved
-at each level; then asks a few questions with known answers as a tiny quality probe. Figures, not a test.
+replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies),
+engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe. Figures, not a test.
 """
 
 from __future__ import annotations
@@ -151,13 +151,14 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
             for engine in engines:
                 base += 100
                 pre = asyncio.run(_wave(models[engine], k, prefill_words, 1, base))
-                dec = asyncio.run(_wave(models[engine], k, 0, decode_tokens, base + 50))
-                # decode rate: the short prompts' prefill is taken out at the rate just measured
-                prefill_tps = pre["prompt_tokens"] / pre["wall_s"]
-                dec_s = max(dec["wall_s"] - dec["prompt_tokens"] / prefill_tps, 1e-9)
-                level[engine] = {"prefill_tps": prefill_tps, "decode_tps": dec["completion_tokens"] / dec_s,
-                                 "prefill": pre, "decode": dec}
-                print(f"  {name} {engine:>12} {k:>2} in flight: prefill {prefill_tps:7.1f} tok/s, "
+                # decode: the same short prompts with 1-token and long replies; the difference is pure decoding
+                one = asyncio.run(_wave(models[engine], k, 0, 1, base + 30))
+                dec = asyncio.run(_wave(models[engine], k, 0, decode_tokens, base + 60))
+                extra_s = max(dec["wall_s"] - one["wall_s"], 1e-9)
+                level[engine] = {"prefill_tps": pre["prompt_tokens"] / pre["wall_s"],
+                                 "decode_tps": (dec["completion_tokens"] - one["completion_tokens"]) / extra_s,
+                                 "prefill": pre, "decode_1": one, "decode": dec}
+                print(f"  {name} {engine:>12} {k:>2} in flight: prefill {level[engine]['prefill_tps']:7.1f} tok/s, "
                       f"decode {level[engine]['decode_tps']:6.1f} tok/s", flush=True)
         answers = []
         probe_model = models[engines[0]]
