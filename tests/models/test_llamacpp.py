@@ -127,15 +127,18 @@ def test_same_file_and_settings_share_one_server_until_the_last_close(gguf):
         run(b.chat(MSGS, max_tokens=3))
 
 
-def test_process_exits_cleanly_without_aclose(gguf):
+def test_process_exits_cleanly_without_aclose_and_never_imports_torch(gguf):
     code = (
-        "import asyncio\nfrom codesteer.models import get_model\n"
-        f"m = get_model({f'gguf/{gguf}'!r}, cache=False, threads=1, context=256, max_batch=1)\n"
+        "import asyncio, sys\nfrom codesteer.models import get_model\n"
+        "m = get_model('embedded/default', cache=False, threads=1, context=256, max_batch=1)\n"
         "print(asyncio.run(m.chat([{'role': 'user', 'content': 'hi'}], max_tokens=2)).completion_tokens)\n"
+        "print('torch' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() in ("1", "2") and out.stderr == ""  # llama.cpp's log stays quiet
+    count, torch_loaded = out.stdout.split()
+    assert count in ("1", "2") and torch_loaded == "False"
+    assert out.stderr == ""  # llama.cpp's log stays quiet
 
 
 def _one_line_error(exc: pytest.ExceptionInfo) -> str:
@@ -247,3 +250,21 @@ def test_default_threads_leave_half_the_cpus_free(monkeypatch):
     for cpus, expected in ((1, 1), (2, 1), (3, 1), (8, 4)):
         monkeypatch.setattr(_llamacpp.os, "sched_getaffinity", lambda pid, n=cpus: set(range(n)))
         assert _llamacpp.default_threads() == expected
+
+
+def test_the_bindings_http_listener_is_loopback_and_refuses_other_clients(smol):
+    """xllamacpp always opens an HTTP port; another local process must not be able to use our model through it."""
+    import json
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlparse
+
+    address = smol.engine.server.listening_address
+    assert urlparse(address).hostname == "127.0.0.1"
+    body = json.dumps({"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}).encode()
+    for headers in ({}, {"Authorization": "Bearer not-the-key"}):
+        req = urllib.request.Request(address + "/v1/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json", **headers})
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(req, timeout=30)
+        assert exc.value.code == 401
