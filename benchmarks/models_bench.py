@@ -8,7 +8,7 @@ Part 1 starts ``ModelServer`` around an instant scripted model in a separate pro
 chat request through (a) a raw ``httpx.AsyncClient`` and (b) ``get_model("openai/...@url")`` (openai SDK +
 our retry/limit/accounting layer, cache off) at concurrency 1, 8 and 32, reporting requests/s.
 Part 2 loads each installed packaged model on llama.cpp and on the transformers batcher (converting its GGUF on
-first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~300-word prompts, 1-token
+first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~100-word prompts, 1-token
 replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies),
 engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe. Figures, not a test.
 """
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--engines", default="llamacpp,transformers", help="engines to compare (comma-separated)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads of each engine")
     parser.add_argument("--decode-tokens", type=int, default=64, help="reply cap of the decode waves")
-    parser.add_argument("--prefill-words", type=int, default=300, help="words of each prefill prompt")
+    parser.add_argument("--prefill-words", type=int, default=100, help="words of each prefill prompt")
     parser.add_argument("--concurrent", default="1,4,16", help="requests in flight")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
