@@ -1,13 +1,16 @@
-"""Model-layer figures: client overhead against raw httpx, and what the embedded models do on this machine.
+"""Model-layer figures: client overhead against raw httpx, and the packaged models on llama.cpp vs transformers.
 
-    python benchmarks/models_bench.py                 # both parts
-    python benchmarks/models_bench.py --skip-embedded # HTTP part only (seconds)
+    python benchmarks/models_bench.py                                   # both parts, every installed model
+    python benchmarks/models_bench.py --skip-http --models smollm2-135m  # SmolLM2 alone (a few minutes)
+    python benchmarks/models_bench.py --skip-embedded                   # HTTP part only (seconds)
 
 Part 1 starts ``ModelServer`` around an instant scripted model in a separate process and sends the same
 chat request through (a) a raw ``httpx.AsyncClient`` and (b) ``get_model("openai/...@url")`` (openai SDK +
 our retry/limit/accounting layer, cache off) at concurrency 1, 8 and 32, reporting requests/s.
-Part 2 loads each embedded model (converting its GGUF on first use), times the load and a greedy decode, and
-asks a few questions with known answers as a tiny quality probe. Figures, not a test: nothing asserts.
+Part 2 loads each installed packaged model on llama.cpp and on the transformers batcher (converting its GGUF on
+first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~100-word prompts, 1-token
+replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies),
+engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe. Figures, not a test.
 """
 
 from __future__ import annotations
@@ -101,60 +104,87 @@ def http_bench(total: int) -> list[dict]:
         proc.join(timeout=10)
 
 
-def embedded_bench(threads: list[int], decode_tokens: int, concurrent: list[int]) -> list[dict]:
+def _prompt(i: int, words: int) -> list[dict]:
+    """A distinct request per index, so no engine can answer one from another's cached prefix."""
+    if words:
+        text = f"Request {i}. Summarise this text in one line: " + " ".join(f"w{(i * 7919 + j) % 997}" for j in range(words))
+    else:
+        text = f"Write a long story about robot number {i}."
+    return [{"role": "user", "content": text}]
+
+
+async def _wave(model, k: int, words: int, max_tokens: int, base: int) -> dict:
+    """k different requests at once; tokens over the wall time of the whole wave."""
     start = time.perf_counter()
-    import torch
-    import transformers  # noqa: F401 - timed apart from the model load
+    replies = await asyncio.gather(*(model.chat(_prompt(base + i, words), max_tokens=max_tokens) for i in range(k)))
+    wall = time.perf_counter() - start
+    return {"prompt_tokens": sum(r.prompt_tokens for r in replies),
+            "completion_tokens": sum(r.completion_tokens for r in replies), "wall_s": wall}
 
-    import_s = time.perf_counter() - start
-    from codesteer.models import EMBEDDED, embedded_path, find_embedded_gguf, get_model
 
+def _engine_model(name: str, engine: str, threads: int, max_batch: int):
+    from codesteer.models import get_model
+
+    if engine == "transformers":
+        import torch
+
+        torch.set_num_threads(threads)
+        return get_model(f"embedded/{name}", cache=False, engine="transformers", max_batch=max_batch)
+    return get_model(f"embedded/{name}", cache=False, engine="llamacpp", threads=threads, max_batch=max_batch)
+
+
+def engines_bench(names: list[str], engines: list[str], threads: int, concurrent: list[int], decode_tokens: int,
+                  prefill_words: int) -> list[dict]:
+    """Prefill and decode tokens/s at each number of requests in flight, engines interleaved per level so that a
+    change of machine load between them shifts both (the ratio is the figure; absolute values move with load)."""
     rows = []
-    for name in EMBEDDED:
-        torch.set_num_threads(threads[0])
-        row: dict = {"model": f"embedded/{name}", "import_torch_s": import_s}
-        gguf = find_embedded_gguf(name)
-        row["gguf_mib"] = gguf.stat().st_size / 2**20
-        start = time.perf_counter()
-        folder = embedded_path(name)
-        row["convert_s"] = time.perf_counter() - start  # ~0 when the cached copy already exists
-        row["safetensors_mib"] = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 2**20
-        start = time.perf_counter()
-        model = get_model(f"embedded/{name}", cache=False)
-        row["load_s"] = time.perf_counter() - start
-
-        async def run(messages, model=model, **params):
-            return await model.chat(messages, **params)
-
-        story = [{"role": "user", "content": "Write a long story about a robot who learns to paint."}]
-        asyncio.run(run(story, max_tokens=4))  # warm-up
-        row["tokens_per_s"] = {}
-        for n in threads:
-            torch.set_num_threads(n)
-            c = asyncio.run(run(story, max_tokens=decode_tokens))
-            row["tokens_per_s"][n] = c.completion_tokens / c.latency_s
-        row["prompt_tokens"] = c.prompt_tokens
-        row["decode_tokens"] = c.completion_tokens
-        row["batched_tokens_per_s"] = {}
-        for k in concurrent:  # k different requests in flight share decode steps (continuous batching)
-            prompts = [[{"role": "user", "content": f"Write a long story about robot number {i}."}] for i in range(k)]
-
-            async def together(prompts=prompts, model=model):
-                return await asyncio.gather(*(model.chat(m, max_tokens=decode_tokens) for m in prompts))
-
+    for name in names:
+        models, row = {}, {"model": f"embedded/{name}", "threads": threads, "load_s": {}, "levels": {}}
+        for engine in engines:
             start = time.perf_counter()
-            replies = asyncio.run(together())
-            row["batched_tokens_per_s"][k] = sum(r.completion_tokens for r in replies) / (time.perf_counter() - start)
+            models[engine] = _engine_model(name, engine, threads, max(concurrent))
+            row["load_s"][engine] = time.perf_counter() - start  # includes a one-time GGUF conversion for transformers
+            asyncio.run(models[engine].chat(_prompt(0, 0), max_tokens=4))  # warm-up
+        base = 1000
+        for k in concurrent:
+            level = row["levels"][k] = {}
+            for engine in engines:
+                base += 100
+                pre = asyncio.run(_wave(models[engine], k, prefill_words, 1, base))
+                # decode: the same short prompts with 1-token and long replies; the difference is pure decoding
+                one = asyncio.run(_wave(models[engine], k, 0, 1, base + 30))
+                dec = asyncio.run(_wave(models[engine], k, 0, decode_tokens, base + 60))
+                extra_s = max(dec["wall_s"] - one["wall_s"], 1e-9)
+                level[engine] = {"prefill_tps": pre["prompt_tokens"] / pre["wall_s"],
+                                 "decode_tps": (dec["completion_tokens"] - one["completion_tokens"]) / extra_s,
+                                 "prefill": pre, "decode_1": one, "decode": dec}
+                print(f"  {name} {engine:>12} {k:>2} in flight: prefill {level[engine]['prefill_tps']:7.1f} tok/s, "
+                      f"decode {level[engine]['decode_tps']:6.1f} tok/s", flush=True)
         answers = []
+        probe_model = models[engines[0]]
         for question, pattern in PROBE:
-            reply = asyncio.run(run([{"role": "user", "content": question}], max_tokens=24)).text
-            ok = re.search(pattern, reply.strip().lower()) is not None
-            answers.append({"question": question, "reply": reply.strip(), "correct": ok})
-        row["probe_correct"] = sum(a["correct"] for a in answers)
-        row["probe_total"] = len(answers)
-        row["probe"] = answers
+            reply = asyncio.run(probe_model.chat([{"role": "user", "content": question}], max_tokens=24)).text
+            answers.append({"question": question, "reply": reply.strip(),
+                            "correct": re.search(pattern, reply.strip().lower()) is not None})
+        row["probe_engine"], row["probe"] = engines[0], answers
+        for model in models.values():
+            asyncio.run(model.aclose())
         rows.append(row)
     return rows
+
+
+def _installed(names: str | None) -> list[str]:
+    from codesteer.models._packaged import packaged_models
+
+    rows = packaged_models()
+    if names:
+        wanted = [n.strip() for n in names.split(",") if n.strip()]
+        known = {r.name for r in rows}
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return wanted
+    return [r.name for r in rows if r.state != "not installed"]
 
 
 def main() -> None:
@@ -162,11 +192,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=640, help="requests per client per concurrency level")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
-    parser.add_argument(
-        "--threads", default="1,2", help="torch thread counts to decode with (comma-separated)"
-    )
-    parser.add_argument("--decode-tokens", type=int, default=64)
-    parser.add_argument("--concurrent", default="1,4,16", help="requests in flight for the batched figures")
+    parser.add_argument("--models", help="packaged models, comma-separated (default: every installed one)")
+    parser.add_argument("--engines", default="llamacpp,transformers", help="engines to compare (comma-separated)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads of each engine")
+    parser.add_argument("--decode-tokens", type=int, default=64, help="reply cap of the decode waves")
+    parser.add_argument("--prefill-words", type=int, default=100, help="words of each prefill prompt")
+    parser.add_argument("--concurrent", default="1,4,16", help="requests in flight")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -183,22 +214,33 @@ def main() -> None:
                 f"{r['concurrency']:>11} {r['raw_httpx_rps']:>16.0f} {r['codesteer_rps']:>16.0f} {ratio:>6.2f}"
             )
     if not args.skip_embedded:
-        results["embedded"] = embedded_bench(
-            [int(t) for t in args.threads.split(",")], args.decode_tokens, [int(k) for k in args.concurrent.split(",")]
-        )
-        for r in results["embedded"]:
-            print(
-                f"\n{r['model']}: GGUF {r['gguf_mib']:.0f} MiB -> safetensors {r['safetensors_mib']:.0f} MiB; "
-                f"convert {r['convert_s']:.1f} s, load {r['load_s']:.1f} s "
-                f"(+{r['import_torch_s']:.1f} s importing torch/transformers); "
-                + ", ".join(f"{v:.1f} tokens/s with {k} thread(s)" for k, v in r["tokens_per_s"].items())
-                + f" ({r['decode_tokens']} tokens greedy); "
-                f"probe {r['probe_correct']}/{r['probe_total']}"
-            )
-            print(
-                "  batched (prompt + decode, all threads): "
-                + ", ".join(f"{v:.1f} tokens/s with {k} in flight" for k, v in r["batched_tokens_per_s"].items())
-            )
+        names = _installed(args.models)
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        concurrent = [int(k) for k in args.concurrent.split(",")]
+        load = os.getloadavg()
+        results["loadavg_before"] = load
+        print(f"\nengines on {os.cpu_count()} CPUs, {args.threads} threads each; load average {load[0]:.1f} "
+              f"{load[1]:.1f} {load[2]:.1f} before the run", flush=True)
+        results["engines"] = engines_bench(names, engines, args.threads, concurrent, args.decode_tokens,
+                                           args.prefill_words)
+        results["loadavg_after"] = os.getloadavg()
+        print(f"load average after: {results['loadavg_after'][0]:.1f}\n")
+        head = "| model | in flight | " + " | ".join(
+            f"{e} prefill tok/s | {e} decode tok/s" for e in engines)
+        if len(engines) == 2:
+            head += f" | decode {engines[0]}/{engines[1]} |"
+        print(head)
+        print("|" + "---|" * (head.count("|") - 1))
+        for r in results["engines"]:
+            for k, level in r["levels"].items():
+                cells = [f"{level[e]['prefill_tps']:.0f} | {level[e]['decode_tps']:.1f}" for e in engines]
+                ratio = (f" | {level[engines[0]]['decode_tps'] / level[engines[1]]['decode_tps']:.1f}x"
+                         if len(engines) == 2 else "")
+                print(f"| {r['model']} | {k} | " + " | ".join(cells) + ratio + " |")
+        for r in results["engines"]:
+            ok = sum(a["correct"] for a in r["probe"])
+            print(f"\n{r['model']}: load " + ", ".join(f"{e} {s:.1f} s" for e, s in r["load_s"].items())
+                  + f"; probe on {r['probe_engine']}: {ok}/{len(r['probe'])}")
             for a in r["probe"]:
                 mark = "ok " if a["correct"] else "BAD"
                 print(f"  [{mark}] {a['question']}  ->  {a['reply'][:70]!r}")

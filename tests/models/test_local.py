@@ -1,4 +1,4 @@
-"""The embedded SmolLM2 for real (slow: the first GGUF conversion of a session takes ~40 s) and hf/ errors."""
+"""The embedded SmolLM2 on the transformers engine (slow: the first GGUF conversion of a session takes ~40 s) and hf/ errors."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def smollm(model_cache, monkeypatch):
 
     torch.set_num_threads(1)
     monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
-    return get_model("embedded/default", cache=False)
+    return get_model("embedded/default", cache=False, engine="transformers")
 
 
 def _has_smollm() -> bool:
@@ -58,7 +58,7 @@ def test_embedded_model_generates_and_is_shared(smollm, model_cache):
     sampled = [asyncio.run(smollm.chat(msgs, max_tokens=6, temperature=1.0, seed=7)).text for _ in range(2)]
     assert sampled[0] == sampled[1]  # the seeded generator makes sampling reproducible
 
-    again = get_model("embedded/smollm2-135m", cache=False)
+    again = get_model("embedded/smollm2-135m", cache=False, engine="transformers")
     assert again.loaded is smollm.loaded  # loaded once per process, shared
 
 

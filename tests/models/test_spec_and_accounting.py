@@ -39,7 +39,7 @@ def test_unknown_option_and_embedded_name():
     with pytest.raises(ModelSpecError, match="take no option"):
         get_model("openai/x@http://127.0.0.1:1/v1", temprature=0.1)
     with pytest.raises(
-        ModelSpecError, match="unknown embedded model 'gpt2': expected one of default, smollm2-135m"
+        ModelSpecError, match="unknown embedded model 'gpt2': expected one of default, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, smollm2-135m"
     ):
         get_model("embedded/gpt2")
     with pytest.raises(ModelSpecError, match="timeout_s must be > 0"):

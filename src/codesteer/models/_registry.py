@@ -16,6 +16,7 @@ SPEC_FORMS = (
     "anthropic/<model>",
     "hf/<path-or-id>",
     "embedded/<name>",
+    "gguf/<path>",
     "scripted/<file>",
 )
 
@@ -33,6 +34,7 @@ _REMOTE_OPTIONS = {
     "extra_body",
 }
 _LOCAL_OPTIONS = {"device", "dtype", "max_batch"}
+_GGUF_OPTIONS = {"threads", "context", "max_batch"}
 _COMMON_OPTIONS = {"cache", "cache_path"}
 # options that change how a request travels, never what the model answers: a run's identity leaves them out
 TRANSPORT_OPTIONS = frozenset({
@@ -106,7 +108,9 @@ def get_model(spec: str, **options: Any) -> ChatModel:
 
     Options: ``timeout_s``, ``max_retries``, ``backoff_base_s``, ``backoff_max_s``, ``max_concurrency``,
     ``api_key_env`` / ``api_key``, ``base_url``, ``prices`` (mapping or YAML path), ``retry_seed``, ``extra_body``
-    (fields added to every request body, e.g. vLLM's ``top_k``) for remote models; ``device``, ``dtype``, ``max_batch`` (requests decoded together, default 16) for hf/embedded; ``cache`` (default on; off also with
+    (fields added to every request body, e.g. vLLM's ``top_k``) for remote models; ``device``, ``dtype``,
+    ``max_batch`` (requests decoded together, default 16) for hf/embedded; ``threads``, ``context`` (tokens per
+    slot) for gguf/ and embedded/ on llama.cpp, ``engine`` (llamacpp or transformers) for embedded/; ``cache`` (default on; off also with
     ``CODESTEER_NO_CACHE=1``) and ``cache_path`` for every provider but scripted, which is never cached.
     """
     if not isinstance(spec, str) or "/" not in spec:
@@ -147,12 +151,13 @@ def get_model(spec: str, **options: Any) -> ChatModel:
 
         model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"),
                            max_batch=_max_batch(options))
-    elif provider == "embedded":
-        _check_options(provider, options, _LOCAL_OPTIONS)
+    elif provider in ("embedded", "gguf"):
+        _check_options(provider, options, _GGUF_OPTIONS | (_LOCAL_OPTIONS | {"engine"} if provider == "embedded" else set()))
+        from codesteer.models._llamacpp import gguf_model
         from codesteer.models._local import embedded_model
 
-        model = embedded_model(rest, device=options.get("device"), dtype=options.get("dtype"),
-                               max_batch=_max_batch(options))
+        extra = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
+        model = (embedded_model if provider == "embedded" else gguf_model)(rest, max_batch=_max_batch(options), **extra)
     elif provider == "scripted":
         _check_options(provider, options, set())
         return ScriptedModel.from_file(Path(rest))
