@@ -48,8 +48,12 @@ def option_names(spec: str) -> frozenset[str]:
     provider = str(spec).partition("/")[0].strip().lower()
     if provider in ("openai", "anthropic"):
         return frozenset(_REMOTE_OPTIONS | _COMMON_OPTIONS)
-    if provider in ("hf", "embedded"):
+    if provider == "hf":
         return frozenset(_LOCAL_OPTIONS | _COMMON_OPTIONS)
+    if provider == "embedded":
+        return frozenset(_LOCAL_OPTIONS | _GGUF_OPTIONS | {"engine"} | _COMMON_OPTIONS)
+    if provider == "gguf":
+        return frozenset(_GGUF_OPTIONS | _COMMON_OPTIONS)
     return frozenset()
 
 
