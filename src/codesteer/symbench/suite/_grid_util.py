@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._parse import ParseError, clean, parse_number
+from codesteer.symbench._parse import clean
 from codesteer.symbench._samples import read_samples
 
 _BRACKETS = re.compile(r"[\[\](){}]")
@@ -68,23 +67,3 @@ def explicit_rows(text: str) -> list[str] | None:
     if len(lines) >= 2:
         return lines
     return None
-
-
-def require_count(tokens: list[str], n: int, what: str) -> None:
-    if len(tokens) != n:
-        raise ParseError(f"expected {n} {what}, got {len(tokens)}")
-
-
-_EXP = re.compile(r"[eE]\s*[+-]?\s*(\d+)")
-
-
-def parse_number_safe(text: str) -> Fraction:
-    """``parse_number`` with a cap on scientific exponents.
-
-    ``Fraction("1e9999999")`` builds a 33-million-bit integer (about 15 s); a reply must not be able to stall
-    the verifier that way, so exponents beyond 1e±100 are rejected before parsing.
-    """
-    for m in _EXP.finditer(text):
-        if len(m.group(1)) > 3 or int(m.group(1)) > 100:
-            raise ParseError("exponent too large")
-    return parse_number(text)

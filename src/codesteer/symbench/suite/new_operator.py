@@ -10,13 +10,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._parse import ParseError, clean, numbers_close
+from codesteer.symbench._parse import ParseError, clean, numbers_close, parse_number
 from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
     grid_samples,
-    parse_number_safe,
     stored_complexity,
 )
 
@@ -257,7 +256,7 @@ class NewOperator(Task):
         s = re.sub(r"\s*/\s*", "/", s)
         if len(s) > 200:
             raise ParseError("answer too long for a number")
-        got = parse_number_safe(s)
+        got = parse_number(s)
         truth = Fraction(data["value"])
         if got == truth:
             return ok()

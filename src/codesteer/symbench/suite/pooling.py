@@ -9,14 +9,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._parse import ParseError
+from codesteer.symbench._parse import ParseError, parse_number
 from codesteer.symbench._samples import skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 from codesteer.symbench.suite._grid_util import (
     flat_tokens,
     grid_samples,
-    parse_number_safe,
     stored_complexity,
 )
 
@@ -135,7 +134,7 @@ class Pooling(Task):
         toks = flat_tokens(answer)
         if not toks:
             raise ParseError("no values in the answer")
-        got = [parse_number_safe(t) for t in toks]
+        got = [parse_number(t) for t in toks]
         if len(got) != len(want):
             return wrong(f"expected {len(want)} values, got {len(got)}")
         tol = Fraction(0) if data["kind"] == "max" else Fraction(str(data.get("tolerance", TOLERANCE)))
