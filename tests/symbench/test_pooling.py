@@ -156,7 +156,7 @@ def test_huge_exponent_is_rejected_fast() -> None:
 )
 def test_fuzz_flat_number_round_trip(values: list[Fraction], sep: str, bracket: bool) -> None:
     from codesteer.symbench._parse import parse_number
-    from codesteer.symbench.suite._grid_util import flat_tokens
+    from codesteer.symbench.suite._grid import flat_tokens
 
     text = sep.join(pl.fmt_value(v) for v in values)
     if bracket:

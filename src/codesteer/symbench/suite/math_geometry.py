@@ -12,7 +12,7 @@ from typing import Any
 
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._math_util import check_math, choose_family, load_math_dir
+from codesteer.symbench.suite._latex import check_math, choose_family, load_math_dir
 
 MATH_FORMAT = (
     "Give the exact answer without units and without decimals, using fractions, square roots and \\pi as "

@@ -1,35 +1,14 @@
-"""Private helpers shared by the grid/list tasks: reading ``sample_N`` folders and splitting flat answers.
-
-Kept here rather than in ``_parse.py`` because only a handful of tasks need them; the coordinator may lift
-them into the shared parsers later.
-"""
+"""Grid and list answers: splitting a flat or nested list into cells, and finding rows written one by one."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 from codesteer.symbench._parse import clean
-from codesteer.symbench._samples import read_samples
 
 _BRACKETS = re.compile(r"[\[\](){}]")
 _SEP = re.compile(r"[,;\s]+")
 _QUOTES = "\"'`“”‘’"
-
-
-def grid_samples(root: Path, folder: str) -> Iterator[tuple[Path, str, dict[str, Any] | None]]:
-    """(folder, question, solution) per readable sample (see ``read_samples``); a non-dict solution is wrapped
-    as ``{"solution": value}`` so callers can always read keys."""
-    for d, question, sol in read_samples(root, folder):
-        yield d, question, sol if sol is None or isinstance(sol, dict) else {"solution": sol}
-
-
-def stored_complexity(sol: dict[str, Any] | None) -> int | None:
-    """The file's own 1..5 complexity label, when it has a usable one."""
-    c = (sol or {}).get("complexity")
-    return c if isinstance(c, int) and not isinstance(c, bool) and 1 <= c <= 5 else None
 
 
 def _prep(text: str) -> str:

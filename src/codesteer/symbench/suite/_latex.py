@@ -5,7 +5,8 @@ arithmetic language (numbers, ``+ - * / **``, ``sqrt``, ``root``, ``binom``, ``f
 symbols, tuples), parsed with ``ast`` under a node whitelist and built into a sympy expression by hand —
 ``sympify``/``parse_expr`` are never called on model text because they ``eval`` internally. Sizes are bounded
 (length, nesting, exponents, factorial and binomial arguments) so a hostile answer cannot stall the checker.
-Answers that are not expressions (intervals, words) fall back to a normalised string comparison.
+Answers that are not expressions (intervals, words) fall back to a normalised string comparison. The two MATH
+tasks also share their family choice and their reader of the MATH json files here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import RefItem
 from codesteer.symbench._types import Verdict, ok, wrong
 
@@ -504,10 +505,7 @@ def load_math_dir(root: Path, rels: tuple[str, ...], fmt: str) -> Iterator[RefIt
         base = root / rel
         if not base.is_dir():
             continue
-        files = sorted(
-            base.glob("*.json"), key=lambda p: (int(p.stem) if p.stem.isdigit() else 10**12, p.name)
-        )
-        for f in files:
+        for f in sorted(base.glob("*.json"), key=lambda p: sort_key(p.name)):
             try:
                 rec = json.loads(f.read_text(encoding="utf-8"))
                 problem, solution = rec["problem"], rec["solution"]
