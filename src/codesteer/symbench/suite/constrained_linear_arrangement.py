@@ -19,7 +19,6 @@ from codesteer.symbench._types import Knob, Verdict, ok, violates
 from codesteer.symbench.suite._tokens import letter_list
 
 CARDS = {"elements": "ABCDE", "stick": "ABCD", "jungle": "ABCDEFGH"}
-RESULTS = ("win", "loss", "draw")
 # elements: A->B->C->D->E->A generates; A->C->E->B->D->A overcomes (A Wood, B Fire, C Earth, D Metal, E Water)
 _GEN = {"A": "B", "B": "C", "C": "D", "D": "E", "E": "A"}
 _OVER = {"A": "C", "C": "E", "E": "B", "B": "D", "D": "A"}

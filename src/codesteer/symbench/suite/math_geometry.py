@@ -73,8 +73,6 @@ def sqrt_exact(x: Fraction | int) -> Exact:
     return Exact(Fraction(s, x.denominator), r)
 
 
-PI = Exact(Fraction(1), 1, 1)
-
 # --- families: (rng, size) -> (question text, exact answer) ---------------------------------------------
 
 

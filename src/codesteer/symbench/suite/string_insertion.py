@@ -23,7 +23,6 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 _BY_PATTERN = dict(RULES)
 _NEXT = {c: ALPHABET[(i + 1) % 5] for i, c in enumerate(ALPHABET)}
-_PREV = {v: k for k, v in _NEXT.items()}
 
 
 def trigger_positions(s: str) -> list[tuple[int, str]]:
