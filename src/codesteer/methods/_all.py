@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from typing import Any, ClassVar
 
 from codesteer.methods._base import Method, register
 from codesteer.sandbox import Sandbox
@@ -220,7 +221,7 @@ class CodeInterpreter(Method):
 
 class _CodeSteerBase(Method):
     uses_guide = True
-    _overrides: dict[str, bool] = {}
+    _overrides: ClassVar[dict[str, Any]] = {}  # SteerOptions fields this ablation switches off
 
     async def solve(
         self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
