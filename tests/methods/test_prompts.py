@@ -33,7 +33,8 @@ def test_steer_prompts_are_read_outside_the_methods_package() -> None:
 
 def test_method_prompts_are_files_of_the_methods_package() -> None:
     held = {p.stem for p in (SRC / "methods" / "prompts").glob("*.txt")}
-    used = _names_read([SRC / "methods" / "_all.py"], "_own_prompt")
+    methods = SRC / "methods" / "_all.py"
+    used = _names_read([methods], "_own_prompt") | set(re.findall(r"\(\"([a-z_]+)\", _OWN\)", methods.read_text()))
     assert held and held == used
     for name in held:
         assert prompt(name, "codesteer.methods").strip()

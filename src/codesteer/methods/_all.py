@@ -26,10 +26,12 @@ from codesteer.steer import (
 )
 from codesteer.symbench import Instance, extract_answer
 
+_OWN = "codesteer.methods"  # the package whose prompts/ holds the prompts only the baselines send
+
 
 def _own_prompt(name: str) -> str:
     """A prompt only the baselines send (``methods/prompts/<name>.txt``)."""
-    return prompt(name, "codesteer.methods")
+    return prompt(name, _OWN)
 
 
 async def _answer(
@@ -53,52 +55,47 @@ async def _one_shot(
     return await _answer(new_trajectory(instance, method), models, sandbox, opts, prefix + instance.question, t0)
 
 
+class _OneShot(Method):
+    """One task-model call: a fixed prompt (or none) in front of the question."""
+
+    prefix: ClassVar[tuple[str, str] | None] = None  # (prompt name, package holding prompts/<name>.txt)
+
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
+        text = prompt(*self.prefix) if self.prefix else ""
+        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, text)
+
+
 @register
-class OnlyQuestion(Method):
+class OnlyQuestion(_OneShot):
     name = "only_question"
     title = "Only Question"
     description = "The question alone, one call."
 
-    async def solve(
-        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
-    ) -> Trajectory:
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, "")
-
 
 @register
-class AllTextCoT(Method):
+class AllTextCoT(_OneShot):
     name = "all_text_cot"
     title = "All Text + CoT"
     description = "Always reason in text, step by step; one call."
-
-    async def solve(
-        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
-    ) -> Trajectory:
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, prompt("text_template"))
+    prefix = ("text_template", "codesteer.steer")
 
 
 @register
-class AllCodeCoT(Method):
+class AllCodeCoT(_OneShot):
     name = "all_code_cot"
     title = "All Code + CoT"
     description = "Always answer with code (plan first, then one block); the code is run; one call."
-
-    async def solve(
-        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
-    ) -> Trajectory:
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, prompt("code_template"))
+    prefix = ("code_template", "codesteer.steer")
 
 
 @register
-class AutoGenConcat(Method):
+class AutoGenConcat(_OneShot):
     name = "autogen_concat"
     title = "AutoGen Conca."
     description = "An AutoGen-style assistant instruction concatenated in front of the question; one call."
-
-    async def solve(
-        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
-    ) -> Trajectory:
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, _own_prompt("autogen"))
+    prefix = ("autogen", _OWN)
 
 
 def _agent_view(traj: Trajectory, chars: int) -> str:
