@@ -48,6 +48,19 @@ _UNITS = (
 _UNIT_TAIL = re.compile(r"(?<=[\d\)\s}])\s*" + _UNITS + r"\s*\.?\s*$", re.I)
 
 
+def _closing_brace(s: str, i: int) -> int | None:
+    """Index of the ``}`` that closes the ``{`` at ``s[i]``, or None when it is never closed."""
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
 def last_boxed(text: str) -> str | None:
     """The content of the last ``\\boxed{...}`` (or ``\\fbox{...}``) with balanced braces; ``\\boxed 5`` too."""
     idx = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
@@ -57,15 +70,8 @@ def last_boxed(text: str) -> str | None:
     while i < len(text) and text[i] == " ":
         i += 1
     if i < len(text) and text[i] == "{":
-        depth = 0
-        for j in range(i, len(text)):
-            if text[j] == "{":
-                depth += 1
-            elif text[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[i + 1 : j]
-        return None
+        end = _closing_brace(text, i)
+        return None if end is None else text[i + 1 : end]
     m = re.match(r"[^\s$]+", text[i:])
     return m.group(0) if m else None
 
@@ -109,15 +115,10 @@ def _read_arg(s: str, i: int) -> tuple[str, int]:
     if i >= len(s):
         raise ParseError("missing argument")
     if s[i] == "{":
-        depth = 0
-        for j in range(i, len(s)):
-            if s[j] == "{":
-                depth += 1
-            elif s[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return s[i + 1 : j], j + 1
-        raise ParseError("unbalanced braces")
+        end = _closing_brace(s, i)
+        if end is None:
+            raise ParseError("unbalanced braces")
+        return s[i + 1 : end], end + 1
     if s[i] == "\\":
         m = re.match(r"\\[A-Za-z]+", s[i:])
         if m:
