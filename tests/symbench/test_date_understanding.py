@@ -8,7 +8,7 @@ import re
 import pytest
 
 from codesteer import symbench as sb
-from codesteer.symbench.suite._bbh_util import LETTERS
+from codesteer.symbench.suite._choices import LETTERS
 from codesteer.symbench.suite.date_understanding import shift
 from tests.conftest import REFERENCE_DATA
 

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from codesteer import symbench as sb
-from codesteer.symbench.suite._bbh_util import LETTERS
+from codesteer.symbench.suite._choices import LETTERS
 from codesteer.symbench.suite.logical_deduction import parse_question
 from tests.conftest import REFERENCE_DATA
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from codesteer import symbench as sb
-from codesteer.symbench.suite._math_util import to_sympy
+from codesteer.symbench.suite._latex import to_sympy
 from codesteer.symbench.suite.math_counting_probability import FAMILIES
 from tests.conftest import REFERENCE_DATA
 

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from codesteer import symbench as sb
-from codesteer.symbench.suite._math_util import to_sympy
+from codesteer.symbench.suite._latex import to_sympy
 from codesteer.symbench.suite.math_geometry import FAMILIES, Exact, sqrt_exact
 from tests.conftest import REFERENCE_DATA
 

@@ -155,9 +155,10 @@ def test_huge_exponent_is_rejected_fast() -> None:
     st.booleans(),
 )
 def test_fuzz_flat_number_round_trip(values: list[Fraction], sep: str, bracket: bool) -> None:
-    from codesteer.symbench.suite._grid_util import flat_tokens, parse_number_safe
+    from codesteer.symbench._parse import parse_number
+    from codesteer.symbench.suite._grid import flat_tokens
 
     text = sep.join(pl.fmt_value(v) for v in values)
     if bracket:
         text = f"[{text}]"
-    assert [parse_number_safe(t) for t in flat_tokens(text)] == values
+    assert [parse_number(t) for t in flat_tokens(text)] == values

@@ -1,10 +1,11 @@
-"""CodeSteer, its ablations, and the paper's baselines (prompts are files under ``steer/prompts``)."""
+"""CodeSteer, its ablations, and the paper's baselines (their own prompts are files under ``methods/prompts``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 import time
+from typing import Any, ClassVar
 
 from codesteer.methods._base import Method, register
 from codesteer.sandbox import Sandbox
@@ -24,6 +25,13 @@ from codesteer.steer import (
     steer,
 )
 from codesteer.symbench import Instance, extract_answer
+
+_OWN = "codesteer.methods"  # the package whose prompts/ holds the prompts only the baselines send
+
+
+def _own_prompt(name: str) -> str:
+    """A prompt only the baselines send (``methods/prompts/<name>.txt``)."""
+    return prompt(name, _OWN)
 
 
 async def _answer(
@@ -47,44 +55,47 @@ async def _one_shot(
     return await _answer(new_trajectory(instance, method), models, sandbox, opts, prefix + instance.question, t0)
 
 
+class _OneShot(Method):
+    """One task-model call: a fixed prompt (or none) in front of the question."""
+
+    prefix: ClassVar[tuple[str, str] | None] = None  # (prompt name, package holding prompts/<name>.txt)
+
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
+        text = prompt(*self.prefix) if self.prefix else ""
+        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, text)
+
+
 @register
-class OnlyQuestion(Method):
+class OnlyQuestion(_OneShot):
     name = "only_question"
     title = "Only Question"
     description = "The question alone, one call."
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, "")
-
 
 @register
-class AllTextCoT(Method):
+class AllTextCoT(_OneShot):
     name = "all_text_cot"
     title = "All Text + CoT"
     description = "Always reason in text, step by step; one call."
-
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, prompt("text_template"))
+    prefix = ("text_template", "codesteer.steer")
 
 
 @register
-class AllCodeCoT(Method):
+class AllCodeCoT(_OneShot):
     name = "all_code_cot"
     title = "All Code + CoT"
     description = "Always answer with code (plan first, then one block); the code is run; one call."
-
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, prompt("code_template"))
+    prefix = ("code_template", "codesteer.steer")
 
 
 @register
-class AutoGenConcat(Method):
+class AutoGenConcat(_OneShot):
     name = "autogen_concat"
     title = "AutoGen Conca."
     description = "An AutoGen-style assistant instruction concatenated in front of the question; one call."
-
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
-        return await _one_shot(instance, models, sandbox, options or SteerOptions(), self.name, prompt("autogen"))
+    prefix = ("autogen", _OWN)
 
 
 def _agent_view(traj: Trajectory, chars: int) -> str:
@@ -101,7 +112,9 @@ class CodeTextSum(Method):
     title = "Code + Text + Sum."
     description = "A text answer and a code answer to the same question, then the task model summarizes both."
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
         opts = options or SteerOptions()
         t0 = time.perf_counter()
         text_run = await _one_shot(instance, models, sandbox, opts, "all_text_cot", prompt("text_template"))
@@ -109,7 +122,7 @@ class CodeTextSum(Method):
         traj = new_trajectory(instance, self.name)
         traj.calls = text_run.calls + code_run.calls
         traj.task_turns = [text_run.task_turns[0], code_run.task_turns[0].model_copy(update={"index": 1})]
-        text = (f"{prompt('summarizer')}Task:\n{instance.question}\n\nAgent 1 (text):\n{_agent_view(text_run, opts.output_chars)}"
+        text = (f"{_own_prompt('summarizer')}Task:\n{instance.question}\n\nAgent 1 (text):\n{_agent_view(text_run, opts.output_chars)}"
                 f"\n\nAgent 2 (code):\n{_agent_view(code_run, opts.output_chars)}\n\n"
                 "Analyse both answers and give the final answer in the format the task requires.")
         return await _answer(traj, models, sandbox, opts, text, t0, index=2)
@@ -122,7 +135,9 @@ class CodeTextChoice(Method):
     description = "The guide (or the task model itself) picks code or text once; the task model answers once."
     uses_guide = True
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
         opts = options or SteerOptions()
         t0 = time.perf_counter()
         protocol = protocol_for(opts)
@@ -151,11 +166,13 @@ class SelfEstimate(Method):
     title = "Self-estimate Score"
     description = "The task model rates its confidence for code and for text, then answers with the higher."
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
         opts = options or SteerOptions()
         t0 = time.perf_counter()
         traj = new_trajectory(instance, self.name)
-        raw = await ask(traj, "task", models.task, [{"role": "user", "content": prompt("self_estimate") + instance.question}],
+        raw = await ask(traj, "task", models.task, [{"role": "user", "content": _own_prompt("self_estimate") + instance.question}],
                         temperature=opts.task_temperature, max_tokens=200, seed=opts.seed)
         scores = read_estimate(raw)
         use_code = scores is None or scores[0] >= scores[1]  # unreadable -> code (documented default)
@@ -172,11 +189,13 @@ class CodeInterpreter(Method):
     description = ("A multi-turn execute-and-refine loop in our sandbox: each reply's code is run and its output "
                    "returned to the task model until it answers without code or the round limit is reached.")
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
         opts = options or SteerOptions()
         t0 = time.perf_counter()
         traj = new_trajectory(instance, self.name)
-        text = prompt("interpreter") + instance.question
+        text = _own_prompt("interpreter") + instance.question
         msgs = [{"role": "user", "content": text}]
         traj.stop_reason = "max_rounds"
         for rnd in range(opts.max_rounds + 1):
@@ -199,9 +218,11 @@ class CodeInterpreter(Method):
 
 class _CodeSteerBase(Method):
     uses_guide = True
-    _overrides: dict[str, bool] = {}
+    _overrides: ClassVar[dict[str, Any]] = {}  # SteerOptions fields this ablation switches off
 
-    async def solve(self, instance, models, sandbox, options=None):  # type: ignore[no-untyped-def]
+    async def solve(
+        self, instance: Instance, models: Models, sandbox: Sandbox, options: SteerOptions | None = None
+    ) -> Trajectory:
         opts = dataclasses.replace(options or SteerOptions(), **self._overrides)
         return await steer(instance, models, sandbox, opts, method=self.name)
 

@@ -206,4 +206,17 @@ def wrong(msg: str, score: float = 0.0, **info: Any) -> Verdict:
     return Verdict(False, max(0.0, min(1.0, score)), f"wrong: {msg}", dict(info))
 
 
+def partial(correct: bool, done: int, total: int, reason: str, **info: object) -> Verdict:
+    """A simulation verdict whose score is the share of work done; below 1.0 unless the plan is correct.
+
+    A share of 1.0 can only coincide with a failed plan when nothing was left to do at the failure point,
+    which the simulators rule out by stopping once everything is done; the clamp keeps the invariant anyway.
+    """
+    share = done / total if total else 1.0
+    if correct:
+        return Verdict(True, 1.0, "ok", dict(info))
+    score = min(share, 1.0 - 1.0 / (2 * max(total, 1)))
+    return Verdict(False, max(0.0, score), reason, dict(info))
+
+
 NO_ANSWER = Verdict(False, 0.0, "no <<<answer>>> found")

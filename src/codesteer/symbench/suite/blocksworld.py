@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
-from codesteer.symbench.suite._plan_util import numeric_key
 
 State = tuple[tuple[str, ...], ...]
 
@@ -269,7 +268,7 @@ class Blocksworld(Task):
         base = root / "Blocksworld_dataset"
         if not base.is_dir():
             return
-        for f in sorted(base.glob("*/blocksworld_task.txt"), key=lambda p: numeric_key(p.relative_to(base))):
+        for f in sorted(base.glob("*/blocksworld_task.txt"), key=lambda p: sort_key(p.relative_to(base))):
             try:
                 text = f.read_text()
                 initial, goal = parse_task_text(text)

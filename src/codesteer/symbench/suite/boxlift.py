@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_literal
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import Draft, RefItem, Task, register
-from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._plan_util import numeric_key, partial
+from codesteer.symbench._types import Knob, Verdict, partial
 
 Plan = list[list[tuple[int, list[int]]]]
 MAX_STEPS = 200
@@ -298,7 +297,7 @@ class BoxLift(Task):
             if not base.is_dir():
                 continue
             files = sorted(
-                base.glob("BoxLift_*/BoxLift*/BoxLift.json"), key=lambda p: numeric_key(p.relative_to(base))
+                base.glob("BoxLift_*/BoxLift*/BoxLift.json"), key=lambda p: sort_key(p.relative_to(base))
             )
             for f in files:
                 try:

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import Draft, RefItem, Task, register
-from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._plan_util import numeric_key, partial
+from codesteer.symbench._types import Knob, Verdict, partial
 
 COLORS = ("blue", "red", "green", "purple", "orange")
 Cell = tuple[int, int]
@@ -395,7 +394,7 @@ class BoxNet(Task):
                 continue
             files = sorted(
                 base.glob("env_pg_state_*/pg_state*/pg_state*.json"),
-                key=lambda p: numeric_key(p.relative_to(base)),
+                key=lambda p: sort_key(p.relative_to(base)),
             )
             for f in files:
                 m = re.fullmatch(r"env_pg_state_(\d+)_(\d+)", f.parent.parent.name)

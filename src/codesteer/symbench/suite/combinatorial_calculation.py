@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, eval_arith, normalize_arith
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value, subfolders
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
-from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
 
 Sets = dict[tuple[int, int], set[Any]]
 
@@ -210,19 +209,17 @@ class CombinatorialCalculation(Task):
         return ok()
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        tops = ["combinatorial_calculation"]
-        varied = root / "combinatorial_calculation_varied_complexity"
-        if varied.is_dir():
-            tops += [f"{varied.name}/{d.name}" for d in sorted(varied.iterdir()) if d.is_dir()]
+        varied = "combinatorial_calculation_varied_complexity"
+        tops = ["combinatorial_calculation"] + [f"{varied}/{d.name}" for d in subfolders(root / varied)]
         for top in tops:
-            for folder, question, stored in read_samples(root, top):
-                item = self._ref_item(root, folder, question, stored)
+            for source, question, stored in read_samples(root, top):
+                item = self._ref_item(source, question, stored)
                 if item is not None:
                     yield item
                 else:
-                    skip(folder.relative_to(root), "question not recognised or no expression reaches the target")
+                    skip(source, "question not recognised or no expression reaches the target")
 
-    def _ref_item(self, root: Path, folder: Path, question: str, stored: Any) -> RefItem | None:
+    def _ref_item(self, source: str, question: str, stored: Any) -> RefItem | None:
         m = re.search(r"input numbers are:\s*([\d,\s]+?),?\s*the target values? is:\s*(-?\d+)", question)
         if not m:
             return None
@@ -233,7 +230,7 @@ class CombinatorialCalculation(Task):
         if rng_m:
             lo, hi = int(rng_m.group(1)), int(rng_m.group(2))
         data = {"numbers": numbers, "target": target, "min_value": lo, "max_value": hi}
-        label = stored_list(stored, "solution")
+        label = stored_value(stored, "solution")
         label_text = "[" + ", ".join(str(t) for t in label) + "]" if isinstance(label, list) else None
         expr = solve(numbers, target)
         answer = to_tokens(expr) if expr is not None else None
@@ -249,9 +246,9 @@ class CombinatorialCalculation(Task):
                 answer = label_text
         if answer is None:
             return None
-        level = stored_list(stored, "complexity")
+        level = stored_value(stored, "complexity")
         return RefItem(
-            source=str(folder.relative_to(root)),
+            source=source,
             question=question.strip(),
             answer=answer,
             data=data,

@@ -13,13 +13,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates
-from codesteer.symbench.suite._game_util import iter_samples, letter_list
+from codesteer.symbench.suite._tokens import letter_list
 
 CARDS = {"elements": "ABCDE", "stick": "ABCD", "jungle": "ABCDEFGH"}
-RESULTS = ("win", "loss", "draw")
 # elements: A->B->C->D->E->A generates; A->C->E->B->D->A overcomes (A Wood, B Fire, C Earth, D Metal, E Water)
 _GEN = {"A": "B", "B": "C", "C": "D", "D": "E", "E": "A"}
 _OVER = {"A": "C", "C": "E", "E": "B", "B": "D", "D": "A"}
@@ -216,7 +215,7 @@ class ConstrainedLinearArrangement(Task):
         return ok()
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             if "five-element" in question or "Five element" in question:
                 game = "elements"
             elif "Stick, Tiger, Chicken" in question:
@@ -247,7 +246,7 @@ class ConstrainedLinearArrangement(Task):
                 "results": results,
                 "solutions": len(sols),
             }
-            label = stored.get("solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "solution")
             note = None
             if isinstance(label, list) and [str(x) for x in label] in sols:
                 truth = [str(x) for x in label]
@@ -260,7 +259,7 @@ class ConstrainedLinearArrangement(Task):
                 question=question.strip(),
                 answer=",".join(truth),
                 data=data,
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._game_util import iter_samples
 
 DIGITS = "0123456789"
 LETTERS = string.ascii_uppercase
@@ -337,7 +336,7 @@ class Cryptanalysis(Task):
         return wrong(f"{got} fits every condition but is not the code")  # only for non-unique published data
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             conds = re.findall(r"Guess:\s*([0-9]{2}[A-Z]{2}),\s*Feedback:\s*(.+)", question)
             if not conds:
                 skip(source, "no guess/feedback conditions found")
@@ -354,7 +353,7 @@ class Cryptanalysis(Task):
                 guesses.append(guess)
             data: dict[str, Any] = {"guesses": guesses, "feedback": feedback, "grammar": "reference"}
             nums, lets = solve(data)
-            label_list = stored.get("answer") if isinstance(stored, dict) else None
+            label_list = stored_value(stored, "answer")
             label = "".join(str(x) for x in label_list) if isinstance(label_list, list) else None
             codes = [a + b for a in nums for b in lets]
             note = None

@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value, subfolders
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
-from codesteer.symbench.suite._puzzle_util import format_cells, parse_cells, read_samples, stored_list
+from codesteer.symbench.suite._cells import format_cells, parse_cells
 
 Cell = tuple[int, int]
 
@@ -198,19 +198,17 @@ class EightQueens(Task):
     def load_reference(self, root: Path) -> Iterator[RefItem]:
         tops = []
         for top in self.reference_dirs:
-            base = root / top
             if top.endswith("varied_complexity"):
-                if base.is_dir():
-                    tops += [f"{top}/{d.name}" for d in sorted(base.iterdir()) if d.is_dir()]
+                tops += [f"{top}/{d.name}" for d in subfolders(root / top)]
             else:
                 tops.append(top)
         for top in tops:
-            for folder, question, stored in read_samples(root, top):
-                item = _ref_item(root, folder, question, stored)
+            for source, question, stored in read_samples(root, top):
+                item = _ref_item(source, question, stored)
                 if item is not None:
                     yield item
                 else:
-                    skip(folder.relative_to(root), "board not recognised or no valid placement as stated")
+                    skip(source, "board not recognised or no valid placement as stated")
 
 
 def parse_board(question: str) -> list[str] | None:
@@ -221,7 +219,7 @@ def parse_board(question: str) -> list[str] | None:
     return rows
 
 
-def _ref_item(root: Path, folder: Path, question: str, stored: Any) -> RefItem | None:
+def _ref_item(source: str, question: str, stored: Any) -> RefItem | None:
     board = parse_board(question)
     if board is None:
         return None
@@ -237,7 +235,7 @@ def _ref_item(root: Path, folder: Path, question: str, stored: Any) -> RefItem |
         "blocked": [list(b) for b in blocked],
         "may_omit_fixed": True,
     }
-    label = stored_list(stored, "solution")
+    label = stored_value(stored, "solution")
     note = None
     if isinstance(label, list):
         try:
@@ -247,14 +245,14 @@ def _ref_item(root: Path, folder: Path, question: str, stored: Any) -> RefItem |
             verdict = violates("unreadable stored solution")
         if not verdict.correct:
             note = f"stored solution fails: {verdict.reason}"
-    level = stored_list(stored, "complexity")
+    level = stored_value(stored, "complexity")
     text = question.strip()
     if "<<<" not in text:
         text += (
             "\nReturn all queen positions, including the pre-placed ones, in the format <<<0 3, 1 0, 2 4>>>."
         )
     return RefItem(
-        source=str(folder.relative_to(root)),
+        source=source,
         question=text,
         answer=format_cells(truth),
         data=data,

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._game_util import iter_samples, tokens
+from codesteer.symbench.suite._tokens import tokens
 
 Grid = list[list[int]]
 STEP = {"u": (-1, 0), "d": (1, 0), "l": (0, -1), "r": (0, 1)}
@@ -147,7 +147,7 @@ class Game2048(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             m = re.search(
                 r"position \((\d+),\s*(\d+)\) using the sequence '([udlr]*)':\s*\n((?:[\d, ]+\n?)+)", question
             )
@@ -163,7 +163,7 @@ class Game2048(Task):
                 skip(source, "grid not square or start cell outside it")
                 continue
             final = simulate(grid, start, m.group(3))
-            label = stored.get("solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "solution")
             note = None
             if isinstance(label, str):
                 try:
@@ -185,7 +185,7 @@ class Game2048(Task):
                 question=question.strip(),
                 answer=_answer(final),
                 data=data,
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

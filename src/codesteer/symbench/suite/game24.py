@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, eval_arith, normalize_arith, parse_number, same_multiset
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
 
@@ -270,7 +270,7 @@ class Game24(Task):
         base = root / "game24_dataset"
         if not base.is_dir():
             return
-        files = sorted(base.glob("*/*.csv"), key=_csv_key)
+        files = sorted(base.glob("*/*.csv"), key=lambda p: sort_key(p.relative_to(base)))
         for f in files:
             target = _target_of(f)
             if target is None:
@@ -292,11 +292,6 @@ class Game24(Task):
 
 def _nums(data: Mapping[str, Any]) -> str:
     return " ".join(str(x) for x in data["numbers"])
-
-
-def _csv_key(p: Path) -> tuple[int, str]:
-    m = re.match(r"(\d+)", p.parent.name)
-    return (int(m.group(1)) if m else 0, p.name)
 
 
 def _target_of(f: Path) -> int | None:

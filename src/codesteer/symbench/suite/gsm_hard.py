@@ -41,10 +41,6 @@ class _Template:
     solve: Callable[[dict[str, Fraction]], Fraction | None]  # None rejects a draw (e.g. division by zero)
 
 
-def _pos(x: Fraction) -> Fraction | None:
-    return x if x > 0 else None
-
-
 TEMPLATES: tuple[_Template, ...] = (
     _Template("robe", 2, {"a": (2, 9)}, ("a",),
               "A robe takes {a} bolts of blue fiber and half that much white fiber. How many bolts in total "
@@ -96,7 +92,6 @@ TEMPLATES: tuple[_Template, ...] = (
               "birds eat {d}% of all the tomatoes. How many tomatoes are left?",
               lambda v: v["a"] * v["b"] * v["c"] * (100 - v["d"]) / 100),
 )  # fmt: skip
-_BY_NAME = {t.name: t for t in TEMPLATES}
 
 
 def render_number(x: Fraction) -> str:

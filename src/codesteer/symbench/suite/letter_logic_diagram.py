@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, malformed, ok, violates
-from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
 
 Grid = list[list[str | None]]
 
@@ -229,22 +228,22 @@ class LetterLogicDiagram(Task):
         return violates(err) if err else ok()
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for folder, question, stored in read_samples(root, "letter_logic_diagram"):
+        for source, question, stored in read_samples(root, "letter_logic_diagram"):
             puzzle = parse_question_grid(question)
             if puzzle is None:
-                skip(folder.relative_to(root), "grid not found in the question")
+                skip(source, "grid not found in the question")
                 continue
             n = len(puzzle)
             letters = "abcdefghi"[:n]
             if any(ch is not None and ch not in letters for row in puzzle for ch in row):
-                skip(folder.relative_to(root), "a letter outside the grid's alphabet")
+                skip(source, "a letter outside the grid's alphabet")
                 continue
             sols = solve(puzzle, letters)
             if not sols:
-                skip(folder.relative_to(root), "no valid solution as stated")
+                skip(source, "no valid solution as stated")
                 continue
             data = {"puzzle": puzzle, "letters": letters}
-            label = stored_list(stored, "solution")
+            label = stored_value(stored, "solution")
             note = None
             if label is not None:
                 try:
@@ -254,9 +253,9 @@ class LetterLogicDiagram(Task):
                     verdict = malformed("unreadable stored solution")
                 if not verdict.correct:
                     note = f"stored solution fails: {verdict.reason}"
-            level = stored_list(stored, "complexity")
+            level = stored_value(stored, "complexity")
             yield RefItem(
-                source=str(folder.relative_to(root)),
+                source=source,
                 question=question.strip(),
                 answer="\n".join(",".join(row) for row in sols[0]),
                 data=data,

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_int, split_items
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_json, skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._strings_util import read_json
 from codesteer.symbench.suite._words import WORDS
 
 _BY_LEN: dict[int, tuple[str, ...]] = {

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._game_util import iter_samples, tokens
+from codesteer.symbench.suite._tokens import tokens
 
 Grid = list[list[int]]
 
@@ -124,14 +124,14 @@ class LightPuzzles(Task):
         return wrong(f"{len(diff)} of {n * n} cells differ, first at row {r + 1}, column {c + 1}")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             parsed = _parse_question(question)
             if parsed is None:
                 skip(source, "question not recognised")
                 continue
             grid, buttons, presses = parsed
             truth = _flat(simulate(grid, buttons, presses))
-            label = stored.get("solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "solution")
             label_text = ",".join(str(v) for v in label) if isinstance(label, list) else None
             note = None
             if label_text is not None and label_text != truth:
@@ -147,7 +147,7 @@ class LightPuzzles(Task):
                     "presses": presses,
                     "solution": truth,
                 },
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

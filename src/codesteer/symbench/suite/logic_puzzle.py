@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
-from codesteer.symbench.suite._puzzle_util import format_cells, parse_cells, read_samples, stored_list
+from codesteer.symbench.suite._cells import format_cells, parse_cells
 
 Cell = tuple[int, int]
 
@@ -297,14 +297,14 @@ class LogicPuzzle(Task):
         return check_selection(data["grid"], int(data["select"]), data["rule"], int(data["limit"]), cells)
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for folder, question, stored in read_samples(root, "logic_puzzle_dataset"):
+        for source, question, stored in read_samples(root, "logic_puzzle_dataset"):
             parsed = parse_question(question)
             if parsed is None:
-                skip(folder.relative_to(root), "question not recognised")
+                skip(source, "question not recognised")
                 continue
             grid, k, rule, limit = parsed
             data = {"grid": grid, "select": k, "rule": rule, "limit": limit}
-            label = stored_list(stored, "solution")
+            label = stored_value(stored, "solution")
             label_cells: list[Cell] | None = None
             note = None
             if isinstance(label, list):
@@ -320,11 +320,11 @@ class LogicPuzzle(Task):
             truth = (solve_product(grid, k) if rule == "product" else None) or solve(grid, k, rule, limit)
             truth = truth or label_cells
             if truth is None:
-                skip(folder.relative_to(root), "no valid solution as stated")
+                skip(source, "no valid solution as stated")
                 continue
-            level = stored_list(stored, "complexity")
+            level = stored_value(stored, "complexity")
             yield RefItem(
-                source=str(folder.relative_to(root)),
+                source=source,
                 question=question.strip(),
                 answer=format_cells(truth),
                 data=data,

@@ -10,15 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_bbh, skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._bbh_util import (
+from codesteer.symbench.suite._choices import (
     LETTERS,
     OPTION_FORMAT,
     check_option,
     parse_options,
-    read_bbh,
     render_options,
     with_format,
 )

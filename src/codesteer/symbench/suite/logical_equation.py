@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean, parse_int, parse_int_list
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates, wrong
-from codesteer.symbench.suite._puzzle_util import read_samples
 
 # A constraint is [kind, i, j, k]: letters i and j (0 = A), constant k as a string (exact decimal).
 #   sum: X + Y = k    diff: X - Y = k    mul: X = kY    gt: X > Y    lt: X < Y    eq: X = Y
@@ -261,15 +260,15 @@ class LogicalEquation(Task):
         return wrong(err)
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for folder, question, stored in read_samples(root, "logical_equation"):
+        for source, question, stored in read_samples(root, "logical_equation"):
             parsed = parse_question(question)
             if parsed is None:
-                skip(folder.relative_to(root), "question not recognised")
+                skip(source, "question not recognised")
                 continue
             n, values, constraints = parsed
             sols = solve(n, values, constraints)
             if not sols:
-                skip(folder.relative_to(root), "no valid solution as stated")
+                skip(source, "no valid solution as stated")
                 continue
             data = {"letters": n, "values": values, "constraints": constraints}
             note = None
@@ -284,7 +283,7 @@ class LogicalEquation(Task):
             if "<<<" not in text:
                 text += "\nReturn the values in alphabetical order in the format <<<[1, 2, 3]>>>."
             yield RefItem(
-                source=str(folder.relative_to(root)),
+                source=source,
                 question=text,
                 answer=str(sols[0]),
                 data=data,

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._game_util import iter_samples
 
 LETTERS = string.ascii_uppercase
 NAMES = {0: "Pass", 1: "Peng", 2: "Chi"}
@@ -173,7 +172,7 @@ class Mahjong(Task):
         return wrong(f"{got} ({NAMES[got]}) is not the final round's result")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             m = re.search(r"initial cards:\s*([A-Z]+)", question, flags=re.I)
             rounds = [
                 {"add": a, "remove": r or None}
@@ -191,7 +190,7 @@ class Mahjong(Task):
             except ValueError:
                 skip(source, "rounds cannot be replayed")
                 continue
-            label = stored.get("solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "solution")
             note = None
             if label is not None and label != truth:
                 why = (
@@ -205,7 +204,7 @@ class Mahjong(Task):
                 question=question.strip(),
                 answer=str(truth),
                 data={"initial": m.group(1), "rounds": rounds, "chi_rule": chi_rule, "solution": truth},
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

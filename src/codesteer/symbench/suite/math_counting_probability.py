@@ -13,7 +13,7 @@ from typing import Any
 
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._math_util import check_math, choose_family, load_math_dir
+from codesteer.symbench.suite._latex import check_math, choose_family, load_math_dir
 
 CP_FORMAT = (
     "Give the exact answer in the format <<<answer>>>: an integer, or a probability as a common fraction in "

@@ -12,7 +12,7 @@ from typing import Any
 
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._math_util import check_math, choose_family, load_math_dir
+from codesteer.symbench.suite._latex import check_math, choose_family, load_math_dir
 
 MATH_FORMAT = (
     "Give the exact answer without units and without decimals, using fractions, square roots and \\pi as "
@@ -72,8 +72,6 @@ def sqrt_exact(x: Fraction | int) -> Exact:
     s, r = _split_square(x.numerator * x.denominator)
     return Exact(Fraction(s, x.denominator), r)
 
-
-PI = Exact(Fraction(1), 1, 1)
 
 # --- families: (rng, size) -> (question text, exact answer) ---------------------------------------------
 

@@ -9,15 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_complexity, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import (
-    explicit_rows,
-    flat_tokens,
-    grid_samples,
-    stored_complexity,
-)
+from codesteer.symbench.suite._grid import explicit_rows, flat_tokens
 
 _ALPHABETS = {
     "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -123,23 +118,23 @@ class MatrixTransformation(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\.?\s*\nWhat is the result", question, re.S)
             if not m:
-                skip(d.relative_to(root), "matrix not found in the question")
+                skip(source, "matrix not found in the question")
                 continue
             matrix = [ln.split() for ln in m.group(1).strip().splitlines() if ln.strip()]
             if not matrix or any(len(r) != len(matrix[0]) for r in matrix):
-                skip(d.relative_to(root), "matrix rows of unequal length")
+                skip(source, "matrix rows of unequal length")
                 continue
             result = rotate(matrix, 90)
             answer = _flat(result)
-            stored = (sol or {}).get("formatted_solution")
+            stored = stored_value(sol, "formatted_solution")
             note = None
             if stored is not None and [t.strip() for t in str(stored).split(",")] != answer.split(","):
                 note = f"stored solution {stored!r} != recomputed {answer}"
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=answer,
                 data={"matrix": matrix, "degrees": 90, "result": result},

@@ -10,15 +10,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._parse import ParseError, clean, numbers_close
-from codesteer.symbench._samples import skip
+from codesteer.symbench._parse import ParseError, clean, numbers_close, parse_number
+from codesteer.symbench._samples import read_samples, skip, stored_complexity, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import (
-    grid_samples,
-    parse_number_safe,
-    stored_complexity,
-)
 
 SYMBOLS = "#@$&%~"
 REL_TOL = Fraction(1, 10**6)
@@ -257,7 +252,7 @@ class NewOperator(Task):
         s = re.sub(r"\s*/\s*", "/", s)
         if len(s) > 200:
             raise ParseError("answer too long for a number")
-        got = parse_number_safe(s)
+        got = parse_number(s)
         truth = Fraction(data["value"])
         if got == truth:
             return ok()
@@ -266,19 +261,19 @@ class NewOperator(Task):
         return wrong(f"{fmt_exact(got)} is not the value of the expression")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             defs = dict(re.findall(r"Define a(\S)b to be (.+?)\.\s*$", question, re.M))
             m = re.search(r"Calculate (.+?)\.\s*$", question, re.M)
             if not defs or not m:
-                skip(d.relative_to(root), "definition or expression not found")
+                skip(source, "definition or expression not found")
                 continue
             expr = m.group(1).strip()
             try:
                 value = evaluate(expr, defs)
             except (ValueError, ZeroDivisionError, SyntaxError):
-                skip(d.relative_to(root), "expression cannot be evaluated")
+                skip(source, "expression cannot be evaluated")
                 continue
-            stored = (sol or {}).get("solution")
+            stored = stored_value(sol, "solution")
             note = None
             if stored is not None:
                 try:
@@ -299,7 +294,7 @@ class NewOperator(Task):
                     "value as one exact number (integer or fraction p/q), e.g. <<<37/4>>>."
                 )
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=fmt_exact(value),
                 data={"definitions": defs, "expression": expr, "value": fmt_exact(value)},

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, subfolders
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
 
@@ -82,31 +82,20 @@ class NumberMultiply(Task):
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
         for top in self.reference_dirs:
-            base = root / top
-            if not base.is_dir():
-                continue
-            for sample in sorted(base.glob("*/sample_*"), key=_sample_key):
-                qfile = sample / "input_prompt_1.txt"
-                if not qfile.is_file():
-                    skip(sample.relative_to(root), "input_prompt_1.txt missing")
-                    continue
-                stored_q = qfile.read_text()
+            tops = [f"{top}/{d.name}" for d in subfolders(root / top)]  # digit_1_2_4/sample_0, ...
+            for source, stored_q, stored in read_samples(
+                root, *tops, question_file="input_prompt_1.txt", solution_file="target_answer.txt",
+                read_solution=_read_target,
+            ):
                 m = re.search(r"result of\s*([-\d*\s]+)\?", stored_q)
                 if not m:
-                    skip(sample.relative_to(root), "product not found in the question")
+                    skip(source, "product not found in the question")
                     continue
                 factors = [int(x) for x in m.group(1).replace(" ", "").split("*") if x]
                 product = math.prod(factors)
-                stored: Any = None
-                tfile = sample / "target_answer.txt"
-                if tfile.is_file():
-                    try:
-                        stored = int(ast.literal_eval(tfile.read_text().strip()))
-                    except (ValueError, SyntaxError):
-                        stored = tfile.read_text().strip()
                 note = None if stored in (None, product) else f"stored target {stored} != recomputed {product}"
                 yield RefItem(
-                    source=str(sample.relative_to(root)),
+                    source=source,
                     # the published question has no answer format; keep its text and add ours
                     question=stored_q.strip() + "\n" + _FORMAT,
                     answer=str(product),
@@ -117,6 +106,9 @@ class NumberMultiply(Task):
                 )
 
 
-def _sample_key(p: Path) -> tuple[str, int]:
-    m = re.search(r"(\d+)$", p.name)
-    return (p.parent.name, int(m.group(1)) if m else 0)
+def _read_target(text: str) -> Any:
+    """The stored product as an int; the text itself when it is not an integer literal."""
+    try:
+        return int(ast.literal_eval(text.strip()))
+    except (ValueError, SyntaxError):
+        return text.strip()

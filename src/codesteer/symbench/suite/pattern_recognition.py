@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, parse_int
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_complexity
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
+from codesteer.symbench.suite._grid import flat_tokens
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MIN_SIDE = 3
@@ -187,27 +187,27 @@ class PatternRecognition(Task):
         return wrong(f"({r}, {c}) is not the bottom-right corner of a square of side >= {MIN_SIDE}")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             m = re.search(r"If the matrix is\s*\n(.*?)\n\s*\n\s*Please provide", question, re.S)
             if not m:
-                skip(d.relative_to(root), "matrix not found in the question")
+                skip(source, "matrix not found in the question")
                 continue
             grid = ["".join(ln.split()) for ln in m.group(1).strip().splitlines() if ln.strip()]
             if not grid or any(len(r) != len(grid[0]) for r in grid):
-                skip(d.relative_to(root), "matrix rows of unequal length")
+                skip(source, "matrix rows of unequal length")
                 continue
             best, corners = largest_squares(grid)
             if best < MIN_SIDE:
-                skip(d.relative_to(root), "no square of the minimum side")
+                skip(source, "no square of the minimum side")
                 continue
-            stored = [sol.get("row"), sol.get("column")] if sol and "row" in sol else None
+            stored = [sol.get("row"), sol.get("column")] if isinstance(sol, dict) and "row" in sol else None
             note = None
             if len(corners) > 1:
                 note = f"{len(corners)} largest squares of side {best}; any of their corners is accepted"
             elif stored is not None and stored != corners[0]:
                 note = f"stored corner {stored} != corner of the largest square {corners[0]}"
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=f"[{corners[0][0]}, {corners[0][1]}]",
                 data={"grid": grid, "side": best, "corners": corners},

@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, violates
-from codesteer.symbench.suite._game_util import iter_samples, letter_list
+from codesteer.symbench.suite._tokens import letter_list
 
 KINDS = ("fixed", "not_at", "left_of", "right_of", "adjacent")
 Constraint = list[Any]  # [kind, book, position-or-book]
@@ -232,13 +232,13 @@ class PermutationsCombinations(Task):
         return ok()
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             parsed = _parse_question(question)
             if parsed is None:
                 skip(source, "question not recognised")
                 continue
             books, constraints = parsed
-            label = stored.get("correct_solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "correct_solution")
             data = {"books": books, "constraints": constraints}
             note = None
             if isinstance(label, list) and self.check(data, _answer(label)).correct:
@@ -256,7 +256,7 @@ class PermutationsCombinations(Task):
                 question=question.strip(),
                 answer=_answer(truth),
                 data=data,
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

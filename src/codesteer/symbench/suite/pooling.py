@@ -9,16 +9,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._parse import ParseError
-from codesteer.symbench._samples import skip
+from codesteer.symbench._parse import ParseError, parse_number
+from codesteer.symbench._samples import read_samples, skip, stored_complexity, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import (
-    flat_tokens,
-    grid_samples,
-    parse_number_safe,
-    stored_complexity,
-)
+from codesteer.symbench.suite._grid import flat_tokens
 
 TOLERANCE = 0.01
 """Absolute tolerance for averages: asks for 2+ decimals (error <= 0.005); windows up to 6x6 keep distinct
@@ -135,7 +130,7 @@ class Pooling(Task):
         toks = flat_tokens(answer)
         if not toks:
             raise ParseError("no values in the answer")
-        got = [parse_number_safe(t) for t in toks]
+        got = [parse_number(t) for t in toks]
         if len(got) != len(want):
             return wrong(f"expected {len(want)} values, got {len(got)}")
         tol = Fraction(0) if data["kind"] == "max" else Fraction(str(data.get("tolerance", TOLERANCE)))
@@ -150,14 +145,14 @@ class Pooling(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             m = re.search(
                 r"perform (max|average) pooling .*?(\d+)\*(\d+) sliding window:\s*\n(.*?)\n\s*For example",
                 question,
                 re.S,
             )
             if not m:
-                skip(d.relative_to(root), "matrix or pooling not found in the question")
+                skip(source, "matrix or pooling not found in the question")
                 continue
             kind, w = m.group(1), int(m.group(2))
             try:
@@ -165,13 +160,13 @@ class Pooling(Task):
                     [int(x) for x in ln.split(",")] for ln in m.group(4).strip().splitlines() if ln.strip()
                 ]
             except ValueError:
-                skip(d.relative_to(root), "matrix unreadable")
+                skip(source, "matrix unreadable")
                 continue
             if not matrix or any(len(r) != len(matrix) for r in matrix) or w >= len(matrix):
-                skip(d.relative_to(root), "matrix not square or window too large")
+                skip(source, "matrix not square or window too large")
                 continue
             result = pool(matrix, w, kind)
-            stored = (sol or {}).get("solution")
+            stored = stored_value(sol, "solution")
             note = None
             try:
                 flat_stored = (
@@ -190,7 +185,7 @@ class Pooling(Task):
                 ):
                     note = f"stored solution {stored!r} != recomputed {_answer(result)}"
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=_answer(result),
                 data=_data(matrix, w, kind, 1, result),

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._game_util import iter_samples, tokens
+from codesteer.symbench.suite._tokens import tokens
 
 Board = list[list[str]]
 DIRS = ((0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1))
@@ -192,7 +192,7 @@ class Reversi(Task):
         )
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, stored in iter_samples(root, self.reference_dirs):
+        for source, question, stored in read_samples(root, *self.reference_dirs):
             m = re.search(r"n=(\d+)", question)
             if not m:
                 skip(source, "board size not found")
@@ -211,7 +211,7 @@ class Reversi(Task):
             if not moves:
                 skip(source, "no moves found")
                 continue
-            label = stored.get("solution") if isinstance(stored, dict) else None
+            label = stored_value(stored, "solution")
             try:
                 truth = _flat(play(shown, moves))
                 note = None if label in (None, truth) else f"stored board {label} != simulated {truth}"
@@ -225,7 +225,7 @@ class Reversi(Task):
                 question=question.strip(),
                 answer=truth,
                 data={"n": n, "board": ["".join(r) for r in shown], "moves": moves, "solution": truth},
-                complexity=stored.get("complexity") if isinstance(stored, dict) else None,
+                complexity=stored_value(stored, "complexity"),
                 stored_label=label,
                 label_note=note,
             )

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, malformed, ok, violates
-from codesteer.symbench.suite._puzzle_util import read_samples, stored_list
 
 Grid = list[list[int]]
 ALL = 0x3FE  # bits 1..9
@@ -234,16 +233,16 @@ class StandardSudoku(Task):
         return ok()
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for folder, question, stored in read_samples(root, "standard_sudoku"):
+        for source, question, stored in read_samples(root, "standard_sudoku"):
             puzzle = parse_question_grid(question)
             if puzzle is None:
-                skip(folder.relative_to(root), "grid not found in the question")
+                skip(source, "grid not found in the question")
                 continue
             sols = solve(puzzle)
             if not sols:
-                skip(folder.relative_to(root), "no valid solution as stated")
+                skip(source, "no valid solution as stated")
                 continue
-            label = stored_list(stored, "solution")
+            label = stored_value(stored, "solution")
             note = None
             if label is not None:
                 try:
@@ -255,7 +254,7 @@ class StandardSudoku(Task):
                     note = f"stored solution fails: {verdict.reason}"
             text = question.strip()
             yield RefItem(
-                source=str(folder.relative_to(root)),
+                source=source,
                 question=text,
                 answer=str(sols[0]).replace(" ", ""),
                 data={"puzzle": puzzle},

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_complexity, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import grid_samples, stored_complexity
 
 _LETTERS = "ABCDEFGHIJK"
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
@@ -99,25 +98,25 @@ class StatisticalCounting(Task):
         return wrong(f"total score {value} is not correct")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             seq = re.search(r"total score of the string\s+([A-Z]+)\s*\?", question)
             rules = re.findall(r"(\w+) or more consecutive ([A-Z])'s, add (\d+)", question)
             if not seq or not rules:
-                skip(d.relative_to(root), "string or scoring rules not found")
+                skip(source, "string or scoring rules not found")
                 continue
             word_to_n = {v: k for k, v in _WORDS.items()}
             mins = {word_to_n.get(w.lower(), int(w) if w.isdigit() else 2) for w, _, _ in rules}
             min_run = min(mins)
             scores = {c: int(s) for _, c, s in rules}
             total = run_score(seq.group(1), scores, min_run)
-            stored = (sol or {}).get("solution")
+            stored = stored_value(sol, "solution")
             note = None
             if stored is not None and stored != total:
                 note = f"stored solution {stored!r} != recomputed {total}"
             if "<<<" not in question:
                 question = question.rstrip() + "\n" + _FORMAT
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=str(total),
                 data={"sequence": seq.group(1), "scores": scores, "min_run": min_run, "total": total},

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._strings_util import answer_word, iter_samples
+from codesteer.symbench.suite._tokens import answer_word
 
 ALPHABET = "abcz"  # rule 20 writes 'zz'
 
@@ -266,7 +266,7 @@ class StringDeletionModification(Task):
         return wrong(f"no rule applies to {got!r}, but it is not the string the rules produce")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, solution in iter_samples(root, "string_deletion_and_modification"):
+        for source, question, solution in read_samples(root, "string_deletion_and_modification"):
             m = re.search(r'For the string "([abc]+)"', question)
             lines = re.findall(r"^\s*(\d+)\.\s*(.+?)\s*$", question, flags=re.MULTILINE)
             if not m or not lines:
@@ -282,7 +282,7 @@ class StringDeletionModification(Task):
                 skip(source, "rules do not terminate")
                 continue
             final, steps = out
-            stored = solution.get("final_string") if isinstance(solution, dict) else None
+            stored = stored_value(solution, "final_string")
             note = None if stored in (None, final) else f"stored answer {stored!r} != recomputed {final!r}"
             q = question.strip()
             if "<<<" not in q:

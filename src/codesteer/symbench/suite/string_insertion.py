@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._strings_util import answer_word, iter_samples
+from codesteer.symbench.suite._tokens import answer_word
 
 ALPHABET = "ABCDE"
 RULES: tuple[tuple[str, str], ...] = (
@@ -23,7 +23,6 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 _BY_PATTERN = dict(RULES)
 _NEXT = {c: ALPHABET[(i + 1) % 5] for i, c in enumerate(ALPHABET)}
-_PREV = {v: k for k, v in _NEXT.items()}
 
 
 def trigger_positions(s: str) -> list[tuple[int, str]]:
@@ -203,14 +202,14 @@ class StringInsertion(Task):
         return wrong("the characters were inserted at the wrong places")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, solution in iter_samples(root, "string_insertion"):
+        for source, question, solution in read_samples(root, "string_insertion"):
             m = re.search(r"Given the string\s+([A-E]+)\s*,", question)
             if not m:
                 skip(source, "string not found in the question")
                 continue
             s = m.group(1)
             truth = apply_t(s)
-            stored = solution.get("modified_string") if isinstance(solution, dict) else None
+            stored = stored_value(solution, "modified_string")
             note = None if stored in (None, truth) else f"stored answer {stored!r} != recomputed {truth!r}"
             q = question.strip()
             if "<<<" not in q:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int_list
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._strings_util import iter_samples
 
 NAMES = ("A", "B", "C", "X", "Y", "Z")
 # (consumed, produced) as {index into NAMES: count}, methods 1..5
@@ -165,7 +164,7 @@ class StringSplitting(Task):
         return wrong(f"the counts of {', '.join(bad)} are not right")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, solution in iter_samples(root, "string_splitting"):
+        for source, question, solution in read_samples(root, "string_splitting"):
             m = re.search(
                 r"there are (\d+) units? of Machine A, (\d+) units? of Machine B, and (\d+) units? of Machine C",
                 question,
@@ -176,7 +175,7 @@ class StringSplitting(Task):
                 continue
             a, b, c = (int(x) for x in m.groups())
             final = simulate(a, b, c)
-            stored = solution.get("expected_answer") if isinstance(solution, dict) else None
+            stored = stored_value(solution, "expected_answer")
             stored_ints: list[int] | None = None
             if isinstance(stored, list):
                 try:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import parse_int_list
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._strings_util import iter_samples
 
 BLOCKS = ("[A]", "[B]", "[C]", "{A}", "{B}", "{C}", "(A)", "(B)", "(C)")
 # (consumed, produced) as {block index: count}, in method order 1..6
@@ -141,7 +140,7 @@ class StringSynthesis(Task):
         return wrong(f"the counts of {', '.join(bad)} are not right")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for source, question, solution in iter_samples(root, "string_synthesis"):
+        for source, question, solution in read_samples(root, "string_synthesis"):
             if any(line not in question for line in METHOD_TEXT):
                 skip(source, "methods differ from the simulated ones")
                 continue  # different methods than the ones we simulate
@@ -151,7 +150,7 @@ class StringSynthesis(Task):
                 continue
             a, b, c = (int(x) for x in m.groups())
             final = synthesize(a, b, c)
-            stored = solution.get("final_counts") if isinstance(solution, dict) else None
+            stored = stored_value(solution, "final_counts")
             note = None if stored in (None, final) else f"stored counts {stored} != recomputed {final}"
             q = question.strip()
             if "<<<" not in q:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, parse_int
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_samples, skip, stored_complexity, stored_value
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict, ok, wrong
-from codesteer.symbench.suite._grid_util import flat_tokens, grid_samples, stored_complexity
+from codesteer.symbench.suite._grid import flat_tokens
 
 CROPS = ("A", "B", "C")
 PRODUCTS = ("X", "Y")
@@ -179,29 +179,29 @@ class SynthesisDecomposition(Task):
         return wrong(f"wrong count for {', '.join(bad)}")
 
     def load_reference(self, root: Path) -> Iterator[RefItem]:
-        for d, question, sol in grid_samples(root, self.reference_dirs[0]):
+        for source, question, sol in read_samples(root, self.reference_dirs[0]):
             methods = []
             for body in re.findall(r"Method \d+: (.+?) can be exchanged for (.+?)(?:,|\.)", question):
                 methods.append({"in": _amounts(body[0]), "out": _amounts(body[1])})
             init_m = re.search(r"Initially there (?:are|is) (.+?)\.\s*\n", question)
             fields_m = re.search(r"as a list showing \[([^\]]+)\]", question)
             if not methods or not init_m or not fields_m or not all(m["in"] and m["out"] for m in methods):
-                skip(d.relative_to(root), "methods, initial amounts or answer fields not found")
+                skip(source, "methods, initial amounts or answer fields not found")
                 continue
             initial = _amounts(init_m.group(1))
             fields = [f.strip().rsplit("_", 1)[-1] for f in fields_m.group(1).split(",")]
             if not initial or not all(f in CROPS + PRODUCTS for f in fields):
-                skip(d.relative_to(root), "unknown crop or product")
+                skip(source, "unknown crop or product")
                 continue
             try:
                 final, steps = simulate(initial, methods)
             except ValueError:
-                skip(d.relative_to(root), "exchanges cannot be simulated")
+                skip(source, "exchanges cannot be simulated")
                 continue
             stored = None
             note = None
-            stored_sol = (sol or {}).get("solution")
-            ans = stored_sol.get("answer") if isinstance(stored_sol, dict) else None
+            stored_sol = stored_value(sol, "solution")
+            ans = stored_value(stored_sol, "answer")
             if isinstance(ans, list) and len(ans) == 5:
                 by_name = dict(zip(CROPS + PRODUCTS, ans, strict=True))
                 stored = [by_name[f] for f in fields]
@@ -212,7 +212,7 @@ class SynthesisDecomposition(Task):
                 if not agrees:
                     note = f"stored answer {stored} != recomputed {_answer(final, fields)}"
             yield RefItem(
-                source=str(d.relative_to(root)),
+                source=source,
                 question=question,
                 answer=_answer(final, fields),
                 data=_data(initial, methods, fields, final, len(steps)),

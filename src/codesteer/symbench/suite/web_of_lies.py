@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import read_bbh, skip
 from codesteer.symbench._task import Draft, RefItem, Task, register
 from codesteer.symbench._types import Knob, Verdict
-from codesteer.symbench.suite._bbh_util import YES_NO_FORMAT, check_yes_no, read_bbh, with_format
+from codesteer.symbench.suite._choices import YES_NO_FORMAT, check_yes_no, with_format
 
 NAMES = (
     "Alexis", "Amberly", "Audrie", "Bernita", "Christie", "Conception", "Crista", "Delbert", "Delfina",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codesteer.symbench._parse import ParseError
-from codesteer.symbench.suite import _math_util as mu
+from codesteer.symbench.suite import _latex as mu
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 

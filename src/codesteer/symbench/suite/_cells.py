@@ -1,12 +1,10 @@
-"""Private helpers shared by the puzzle tasks: reading ``sample_N`` folders and cell-list answers."""
+"""Cell-list answers of the board puzzles: ``(row, col)`` pairs read strictly and written back."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import read_samples, sample_dirs  # noqa: F401  (used by the puzzle tasks)
 
 _CELLS_OK = re.compile(r"[\d\s,;:()\[\]{}\-+]*")
 
@@ -33,10 +31,3 @@ def parse_cells(text: str) -> list[tuple[int, int]]:
 
 def format_cells(cells: list[tuple[int, int]] | list[list[int]]) -> str:
     return ", ".join(f"{r} {c}" for r, c in cells)
-
-
-def stored_list(stored: Any, key: str) -> Any:
-    """``stored[key]`` when ``stored`` is a dict holding it, else None (solution.json files vary)."""
-    if isinstance(stored, dict):
-        return stored.get(key)
-    return None

@@ -1,4 +1,4 @@
-"""Shared pieces of the four BIG-Bench-Hard tasks: option rendering, answer readers, the BBH file reader.
+"""Multiple-choice and Yes/No answers (the four BIG-Bench-Hard tasks): option rendering and tolerant readers.
 
 BBH answers are either an option letter such as ``(B)`` or ``Yes``/``No``. The reference scored them with a
 GPT-4o judge (and "Incorrect" counted as a pass); here they are compared exactly after a tolerant
@@ -7,14 +7,11 @@ normalisation, so the verdict is deterministic.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
 from codesteer.symbench._types import Verdict, ok, wrong
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -99,25 +96,6 @@ def check_yes_no(data: Mapping[str, Any], answer: str) -> Verdict:
     if got == target:
         return ok()
     return wrong(f"answered {'Yes' if got else 'No'}")
-
-
-def read_bbh(root: Path, rel: str) -> Iterator[tuple[str, int, str, str]]:
-    """``(source, index, input, target)`` for every example of a BBH json file; nothing if it is absent."""
-    path = root / rel
-    if not path.is_file():
-        return
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    examples = doc.get("examples") if isinstance(doc, dict) else None
-    if not isinstance(examples, list):
-        return
-    for i, ex in enumerate(examples):
-        if isinstance(ex, dict) and isinstance(ex.get("input"), str) and isinstance(ex.get("target"), str):
-            yield f"{rel}#{i}", i, ex["input"], ex["target"].strip()
-        else:
-            skip(f"{rel}#{i}", "example lacks input or target text")
 
 
 def parse_options(text: str) -> list[str]:

@@ -5,7 +5,8 @@ arithmetic language (numbers, ``+ - * / **``, ``sqrt``, ``root``, ``binom``, ``f
 symbols, tuples), parsed with ``ast`` under a node whitelist and built into a sympy expression by hand —
 ``sympify``/``parse_expr`` are never called on model text because they ``eval`` internally. Sizes are bounded
 (length, nesting, exponents, factorial and binomial arguments) so a hostile answer cannot stall the checker.
-Answers that are not expressions (intervals, words) fall back to a normalised string comparison.
+Answers that are not expressions (intervals, words) fall back to a normalised string comparison. The two MATH
+tasks also share their family choice and their reader of the MATH json files here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import skip
+from codesteer.symbench._samples import skip, sort_key
 from codesteer.symbench._task import RefItem
 from codesteer.symbench._types import Verdict, ok, wrong
 
@@ -47,6 +48,19 @@ _UNITS = (
 _UNIT_TAIL = re.compile(r"(?<=[\d\)\s}])\s*" + _UNITS + r"\s*\.?\s*$", re.I)
 
 
+def _closing_brace(s: str, i: int) -> int | None:
+    """Index of the ``}`` that closes the ``{`` at ``s[i]``, or None when it is never closed."""
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
 def last_boxed(text: str) -> str | None:
     """The content of the last ``\\boxed{...}`` (or ``\\fbox{...}``) with balanced braces; ``\\boxed 5`` too."""
     idx = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
@@ -56,15 +70,8 @@ def last_boxed(text: str) -> str | None:
     while i < len(text) and text[i] == " ":
         i += 1
     if i < len(text) and text[i] == "{":
-        depth = 0
-        for j in range(i, len(text)):
-            if text[j] == "{":
-                depth += 1
-            elif text[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[i + 1 : j]
-        return None
+        end = _closing_brace(text, i)
+        return None if end is None else text[i + 1 : end]
     m = re.match(r"[^\s$]+", text[i:])
     return m.group(0) if m else None
 
@@ -108,15 +115,10 @@ def _read_arg(s: str, i: int) -> tuple[str, int]:
     if i >= len(s):
         raise ParseError("missing argument")
     if s[i] == "{":
-        depth = 0
-        for j in range(i, len(s)):
-            if s[j] == "{":
-                depth += 1
-            elif s[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return s[i + 1 : j], j + 1
-        raise ParseError("unbalanced braces")
+        end = _closing_brace(s, i)
+        if end is None:
+            raise ParseError("unbalanced braces")
+        return s[i + 1 : end], end + 1
     if s[i] == "\\":
         m = re.match(r"\\[A-Za-z]+", s[i:])
         if m:
@@ -504,10 +506,7 @@ def load_math_dir(root: Path, rels: tuple[str, ...], fmt: str) -> Iterator[RefIt
         base = root / rel
         if not base.is_dir():
             continue
-        files = sorted(
-            base.glob("*.json"), key=lambda p: (int(p.stem) if p.stem.isdigit() else 10**12, p.name)
-        )
-        for f in files:
+        for f in sorted(base.glob("*.json"), key=lambda p: sort_key(p.name)):
             try:
                 rec = json.loads(f.read_text(encoding="utf-8"))
                 problem, solution = rec["problem"], rec["solution"]

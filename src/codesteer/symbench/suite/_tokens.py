@@ -1,28 +1,10 @@
-"""Small helpers shared by the game-style tasks: reading layout-A sample folders and tolerant token parsing."""
+"""Answers written as tokens: bare items of a list, single letters, one word over an alphabet (tolerant readers)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any
 
 from codesteer.symbench._parse import ParseError, clean
-from codesteer.symbench._samples import read_samples
-
-
-def sample_key(p: Path) -> tuple[str, int]:
-    """Sort ``sample_10`` after ``sample_9`` (numeric, not lexicographic)."""
-    m = re.search(r"(\d+)$", p.name)
-    return (str(p.parent), int(m.group(1)) if m else -1)
-
-
-def iter_samples(root: Path, dirs: Sequence[str]) -> Iterator[tuple[str, str, Any]]:
-    """``(source, question, solution)`` for every readable ``<dir>/sample_N`` (see ``read_samples``)."""
-    for top in dirs:
-        for sample, question, solution in read_samples(root, top):
-            yield str(sample.relative_to(root)), question, solution
-
 
 _STRIP = "[](){}\"'`“”‘’<>"
 
@@ -55,6 +37,17 @@ def letter_list(text: str, n: int | None = None) -> list[str]:
     return out
 
 
-def rc(cell: tuple[int, int] | Sequence[int]) -> str:
-    """A 0-based cell as the 1-based ``(row, column)`` text the questions use."""
-    return f"({cell[0] + 1},{cell[1] + 1})"
+def answer_word(text: str, alphabet: str, *, upper: bool) -> str:
+    """A single string over ``alphabet``: quotes, brackets, inner spaces and case are forgiven."""
+    s = clean(text)
+    while len(s) >= 2 and s[0] in "[(" and s[-1] in "])":
+        s = clean(s[1:-1])
+    s = re.sub(r"\s+", "", s)
+    s = s.upper() if upper else s.lower()
+    if not s:
+        raise ParseError("empty answer; expected a string")
+    bad = sorted({ch for ch in s if ch not in alphabet})
+    if bad:
+        shown = "".join(bad[:10])
+        raise ParseError(f"characters {shown!r} are not allowed; the string uses only {alphabet}")
+    return s
