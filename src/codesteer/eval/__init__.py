@@ -7,7 +7,6 @@ from codesteer.eval._report import markdown_summary, write_report
 from codesteer.eval._runner import (
     Progress,
     RunConfig,
-    RunCounters,
     SampleOutcome,
     build_models,
     default_run_dir,
@@ -25,7 +24,7 @@ from codesteer.eval._scores import (
     two_proportion_p,
     wilson,
 )
-from codesteer.eval._store import ResultRow, RunStore, result_key
+from codesteer.runs import ResultRow, RunCounters, RunStore, result_key
 
 __all__ = [
     "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
