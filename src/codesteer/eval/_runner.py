@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import ParameterError
 from codesteer.methods import get_method
 from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, is_reasoning_model
 from codesteer.runs import JobError, RunCounters, RunStore, error_text, result_key, run_jobs, stops_run
 from codesteer.sandbox import Sandbox
-from codesteer.steer import Models, SteerOptions
+from codesteer.steer import Models, SteerOptions, guide_view_for, protocol_for, reference_prompts_for
 from codesteer.symbench import Instance, get_task, verify
+
+# the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
+SMALL_MODEL_CAPS = {"max_rounds": 1, "task_max_tokens": 192, "guide_max_tokens": 96, "selfcheck_attempts": 1}
 
 
 @dataclass
@@ -38,6 +42,36 @@ class RunConfig:
     guide_top_p: float | None = None
     guide_top_k: int | None = None
     guide_template: str = "auto"
+
+    @classmethod
+    def for_models(cls, task_model: str, guide_model: str | None = None, checker_model: str | None = None, *,
+                   concurrency: int = 4, max_rounds: int | None = None, task_max_tokens: int | None = None,
+                   guide_max_tokens: int | None = None, task_temperature: float = 0.0,
+                   model_options: dict[str, dict[str, Any]] | None = None, guide_protocol: str = "codesteer",
+                   guide_view: str | None = None, reference_prompts: str | None = None,
+                   guide_temperature: float | None = None, guide_top_p: float | None = None,
+                   guide_top_k: int | None = None, guide_template: str = "auto") -> RunConfig:
+        """Defaults sized for the models: small caps for embedded CPU models; the compact view for a guide trained
+        here (``guide_view`` tells a served checkpoint's view, which no marker file can). The guide protocol is
+        checked, and the reference's prompt file read, here, before any work starts."""
+        caps: dict[str, int] = SMALL_MODEL_CAPS if task_model.startswith("embedded/") else {}
+        if guide_view is not None and guide_view not in ("compact", "full"):
+            raise ParameterError(f"{{guide_view}} must be compact or full, got {guide_view!r}", "guide_view")
+        config = cls(
+            task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
+            max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
+            task_max_tokens=task_max_tokens or caps.get("task_max_tokens"),
+            guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
+            selfcheck_attempts=caps.get("selfcheck_attempts", 2),
+            guide_view=guide_view or guide_view_for(guide_model) or "full",
+            task_temperature=task_temperature,
+            model_options=model_options or {},
+            guide_protocol=guide_protocol, reference_prompts=reference_prompts_for(guide_protocol, reference_prompts),
+            guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+            guide_template=guide_template,
+        )
+        protocol_for(config.options())  # validates every option; reads the reference's prompts once
+        return config
 
     def key_config(self) -> dict[str, Any]:
         """What makes a row's result differ. Options added after runs were stored enter only when not at their

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import ParameterError
 from codesteer.models import ChatModel
 from codesteer.runs import RunCounters, run_jobs
 from codesteer.sandbox import Sandbox
@@ -76,13 +77,14 @@ class DpoSynthOptions:
 
     def __post_init__(self) -> None:
         if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
-            raise ValueError("--branches must be >= 1, --depth and --branch-from >= 0")
+            raise ParameterError("{branches} must be >= 1, {depth} and {branch_from} >= 0", "branches", "depth",
+                                 "branch_from")
         if self.branches > 1 and self.guide_temperature <= 0:
-            raise ValueError("sampling alternative guidances needs --guide-temperature > 0")
+            raise ParameterError("sampling alternative guidances needs {guide_temperature} > 0", "guide_temperature")
         if self.pairs not in ("all", "best_worst"):
-            raise ValueError(f"--pairs must be 'all' or 'best_worst', got {self.pairs!r}")
+            raise ParameterError(f"{{pairs}} must be 'all' or 'best_worst', got {self.pairs!r}", "pairs")
         if self.max_calls < 1 or self.concurrency < 1:
-            raise ValueError("--max-calls and --concurrency must be >= 1")
+            raise ParameterError("{max_calls} and {concurrency} must be >= 1", "max_calls", "concurrency")
 
     def key(self) -> dict[str, Any]:
         key = {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codesteer.errors import ParameterError
 from codesteer.methods import get_method
 from codesteer.models import ChatModel
 from codesteer.runs import JobError, RunCounters, RunStore, result_key, run_jobs
@@ -50,14 +51,9 @@ class SftSynthOptions:
     guide_template: str = "auto"
 
     def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("--attempts must be >= 1")
-        if self.max_turns is not None and self.max_turns < 1:
-            raise ValueError("--max-turns must be >= 1")
-        if self.guide_temperature < 0:
-            raise ValueError("--guide-temperature must be >= 0")
-        if self.concurrency < 1:
-            raise ValueError("--concurrency must be >= 1")
+        for name, low in (("attempts", 1), ("max_turns", 1), ("guide_temperature", 0), ("concurrency", 1)):
+            if getattr(self, name) is not None and getattr(self, name) < low:
+                raise ParameterError(f"{{{name}}} must be >= {low}", name)
 
     def steer_options(self, seed: int) -> SteerOptions:
         extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}
