@@ -11,7 +11,16 @@ from typing import Any
 from codesteer.errors import ParameterError
 from codesteer.methods import get_method
 from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, is_reasoning_model
-from codesteer.runs import JobError, RunCounters, RunStore, error_text, result_key, run_jobs, stops_run
+from codesteer.runs import (
+    JobError,
+    RunCounters,
+    RunStore,
+    error_text,
+    guide_key,
+    result_key,
+    run_jobs,
+    stops_run,
+)
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions, guide_view_for, protocol_for, reference_prompts_for
 from codesteer.symbench import Instance, get_task, verify
@@ -83,17 +92,9 @@ class RunConfig:
             "task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
             "max_rounds": self.max_rounds, "task_max_tokens": task_cap, "guide_max_tokens": self.guide_max_tokens,
             "selfcheck_attempts": self.selfcheck_attempts, "guide_view": self.guide_view}
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        for k in ("guide_temperature", "guide_top_p", "guide_top_k"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
+        key.update(guide_key(self.guide_protocol, self.reference_prompts, self.guide_template,
+                             guide_temperature=self.guide_temperature, guide_top_p=self.guide_top_p,
+                             guide_top_k=self.guide_top_k))
         if self.task_temperature:
             key["task_temperature"] = self.task_temperature
         model_args = {role: {k: v for k, v in opts.items() if k not in TRANSPORT_OPTIONS}

@@ -23,7 +23,7 @@ from typing import Any
 
 from codesteer.errors import ParameterError
 from codesteer.models import ChatModel
-from codesteer.runs import RunCounters, run_jobs
+from codesteer.runs import RunCounters, guide_key, run_jobs
 from codesteer.sandbox import Sandbox
 from codesteer.steer import (
     GuideTurn,
@@ -89,19 +89,9 @@ class DpoSynthOptions:
     def key(self) -> dict[str, Any]:
         key = {k: getattr(self, k) for k in ("branches", "depth", "branch_from", "max_calls", "guide_temperature",
                                              "guide_view", "max_rounds", "seed")}
-        # later options enter the key only when set, so trees grown before they existed still resume
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
+        return {**key, **guide_key(self.guide_protocol, self.reference_prompts, self.guide_template,
+                                   guide_top_p=self.guide_top_p, guide_top_k=self.guide_top_k,
+                                   guide_max_tokens=self.guide_max_tokens)}
 
     def steer_options(self) -> SteerOptions:
         extra: dict[str, Any] = {} if self.guide_max_tokens is None else {"guide_max_tokens": self.guide_max_tokens}

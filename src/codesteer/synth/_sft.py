@@ -16,7 +16,7 @@ from typing import Any
 from codesteer.errors import ParameterError
 from codesteer.methods import get_method
 from codesteer.models import ChatModel
-from codesteer.runs import JobError, RunCounters, RunStore, result_key, run_jobs
+from codesteer.runs import JobError, RunCounters, RunStore, guide_key, result_key, run_jobs
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions, Trajectory, compact_conversation, prompt, protocol_of
 from codesteer.symbench import Instance, Verdict, verify
@@ -64,20 +64,11 @@ class SftSynthOptions:
 
     def key(self) -> dict[str, Any]:
         """The sampling settings that identify a stored trajectory; options added later count only when set."""
-        key: dict[str, Any] = {"guide_temperature": self.guide_temperature, "guide_view": self.guide_view,
-                               "max_rounds": self.max_rounds, "seed": self.seed, "method": self.method}
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
+        return {"guide_temperature": self.guide_temperature, "guide_view": self.guide_view,
+                "max_rounds": self.max_rounds, "seed": self.seed, "method": self.method,
+                **guide_key(self.guide_protocol, self.reference_prompts, self.guide_template,
+                            guide_top_p=self.guide_top_p, guide_top_k=self.guide_top_k,
+                            guide_max_tokens=self.guide_max_tokens)}
 
 
 @dataclass
