@@ -7,7 +7,7 @@ non-zero; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class CodesteerError(Exception):
@@ -31,3 +31,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class ParameterError(CodesteerError, ValueError):
+    """A bad argument of a library call, named by its parameter.
+
+    The message writes each parameter in ``params`` as ``{name}``: ``str()`` shows the Python names, and a front
+    end shows its own spelling with :meth:`render` (the CLI shows ``--ray-address`` for ``ray_address``).
+    """
+
+    def __init__(self, template: str, *params: str) -> None:
+        self.template, self.params = template, params
+        super().__init__(self.render(lambda name: name))
+
+    def render(self, spell: Callable[[str], str]) -> str:
+        out = self.template
+        for name in self.params:
+            out = out.replace("{" + name + "}", spell(name))
+        return out

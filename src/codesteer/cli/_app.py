@@ -13,7 +13,7 @@ from rich.control import Control
 from rich.segment import ControlType
 
 from codesteer._terminal import visible
-from codesteer.errors import CodesteerError
+from codesteer.errors import CodesteerError, ParameterError
 
 app = typer.Typer(
     name="codesteer",
@@ -78,6 +78,11 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def flag(parameter: str) -> str:
+    """The command-line flag of a library parameter: every command spells ``ray_workers`` as ``--ray-workers``."""
+    return "--" + parameter.replace("_", "-")
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red line on stderr and return the exit to raise."""
     err_console.print(f"[bold red]error:[/] {visible(message)}", highlight=False)
@@ -138,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     _one_line_warnings()
     try:
         app(args=argv, prog_name="codesteer", standalone_mode=True)
+    except ParameterError as exc:  # a library call's parameter, shown as the flag that sets it
+        err_console.print(f"[bold red]error:[/] {visible(exc.render(flag))}", highlight=False)
+        sys.exit(2)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         err_console.print(f"[bold red]error:[/] {visible(exc)}", highlight=False)
         sys.exit(2)

@@ -40,8 +40,6 @@ from codesteer.cli._models import (
 from codesteer.errors import CodesteerError, did_you_mean
 
 DEFAULT_TASKS = "number_multiply,letters,game24"
-# the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
-SMALL_MODEL_CAPS = {"max_rounds": 1, "task_max_tokens": 192, "guide_max_tokens": 96, "selfcheck_attempts": 1}
 DEFAULT_METHODS = "only_question,codesteer"
 DEFAULT_MODEL = "embedded/default"
 
@@ -112,26 +110,18 @@ def run_cmd(
 ) -> None:
     """Evaluate methods on a manifest with one model configuration; resumable."""
     from codesteer.eval import (
+        RunConfig,
         RunStore,
-        build_models,
+        check_executor,
         create_manifest,
+        evaluate,
         read_manifest,
-        run_eval,
-        run_eval_ray,
         select_instances,
     )
     from codesteer.methods import get_method
-    from codesteer.models import MissingKeyError, get_model
-    from codesteer.sandbox import get_sandbox
+    from codesteer.models import MissingKeyError
 
-    if executor not in ("local", "ray"):
-        raise ValueError(f"unknown executor {executor!r}{did_you_mean(executor, ('local', 'ray'))}; valid: local, ray")
-    if executor != "ray" and (ray_address is not None or ray_workers is not None):
-        raise ValueError("--ray-address and --ray-workers need --executor ray")
-    if executor == "ray":
-        from codesteer.eval._ray import import_ray
-
-        import_ray()  # the missing extra is named before any work starts
+    check_executor(executor, ray_address, ray_workers)
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
     for m in method_names:
         get_method(m)
@@ -140,47 +130,41 @@ def run_cmd(
     instances = select_instances(instances, limit=limit, ids=ids)
     options = model_options({"task": task_model, "guide": guide_model, "checker": checker_model}, timeout=timeout,
                             max_retries=max_retries, max_connections=max_connections, model_args=model_arg)
-    config = make_config(task_model, guide_model, checker_model, concurrency, max_rounds, task_max_tokens, guide_max_tokens,
-                         task_temperature=task_temperature, model_options=options,
-                         guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
-                         guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
-                         guide_template=guide_template)
-    with RunStore(out) as store, library_warnings(out / "warnings.log") as noted:
-        store.lock_run()  # before any model loads: a second process or another configuration is refused at once
-        store.check_config(config.key_config())
-        # ray: each worker builds its own models and sandbox; the driver only plans and writes the store
-        sandbox = get_sandbox("local") if executor == "local" else None  # before any model loads torch
+    config = RunConfig.for_models(
+        task_model, guide_model, checker_model, concurrency=concurrency, max_rounds=max_rounds,
+        task_max_tokens=task_max_tokens, guide_max_tokens=guide_max_tokens, task_temperature=task_temperature,
+        model_options=options, guide_protocol=guide_protocol, guide_view=guide_view,
+        reference_prompts=reference_prompts, guide_temperature=guide_temperature, guide_top_p=guide_top_p,
+        guide_top_k=guide_top_k, guide_template=guide_template)
+    meta = {"manifest": str(manifest) if manifest else None, **({"limit": limit} if limit else {}),
+            **({"sample_ids": ids} if ids else {})}
+    total = len(instances) * len(method_names)
+    live: list = []  # the run's live counters, for the message when it is interrupted
+
+    @contextlib.contextmanager
+    def display(total: int):  # type: ignore[no-untyped-def]
+        with _progress(total) as update:
+            def track(p) -> None:  # type: ignore[no-untyped-def]
+                live[:] = [p]
+                update(p)
+
+            yield track
+
+    with library_warnings(out / "warnings.log") as noted:
         try:
-            models = build_models(config, get_model) if executor == "local" else None
+            prog = evaluate(config, instances, method_names, out, executor=executor, ray_address=ray_address,
+                            ray_workers=ray_workers, meta=meta, progress=display)
         except MissingKeyError as exc:
-            if sandbox is not None:
-                sandbox.close()
             raise explain_missing_key(exc, getattr(exc, "role", "task")) from None
-        store.set_meta("config", {**config.describe(), "methods": method_names, "manifest": str(manifest) if manifest else None,
-                                  **({"limit": limit} if limit else {}), **({"sample_ids": ids} if ids else {}),
-                                  **({"connection": _connection(options)} if _connection(options) else {})})
-        live: list = []  # the run's live counters, for the message when it is interrupted
-
-        def track(p) -> None:  # type: ignore[no-untyped-def]
-            live[:] = [p]
-            update(p)
-
-        try:
-            with sandbox or contextlib.nullcontext(), _progress(len(instances) * len(method_names)) as update:
-                if executor == "ray":
-                    prog = run_eval_ray(instances, method_names, config, store, on_update=track, address=ray_address,
-                                        workers=ray_workers)
-                else:
-                    assert models is not None and sandbox is not None
-                    prog = asyncio.run(run_eval(instances, method_names, config, models, sandbox, store, on_update=track))
         except KeyboardInterrupt:
-            # asyncio.run has cancelled the samples in flight; each finished one was committed in its own transaction
-            _interrupted(out, live[0] if live else None, len(instances) * len(method_names), report)
+            # the samples in flight were cancelled; each finished one was committed in its own transaction
+            _interrupted(out, live[0] if live else None, total, report)
         console.print(f"done: {prog.done} new, {prog.skipped} already finished, {prog.errors} errors"
                       + (f" (last: {visible(prog.last_error)})" if prog.errors else ""))
         if noted[0]:
             console.print(f"{noted[0]} warning(s) from libraries written to {visible(out / 'warnings.log')}", highlight=False)
-        _print_summary(store)
+        with RunStore(out, create=False) as store:
+            _print_summary(store)
     if report:
         from codesteer.eval import write_report
 
@@ -210,6 +194,7 @@ def library_warnings(log: Path):  # type: ignore[no-untyped-def]
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
         count[0] += 1
+        log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:
             fh.write(warnings.formatwarning(message, category, filename, lineno, line))
 
@@ -312,53 +297,6 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
 
         with _heartbeat(update, every_s=1.0) as offer:
             yield offer
-
-
-def _connection(options: dict[str, dict]) -> dict[str, dict]:  # type: ignore[type-arg]
-    """The transport settings of each role, for the record (no key is ever among them: -M api_key is refused)."""
-    from codesteer.models import TRANSPORT_OPTIONS
-
-    picked = {role: {k: v for k, v in opts.items() if k in TRANSPORT_OPTIONS} for role, opts in options.items()}
-    return {role: opts for role, opts in picked.items() if opts}
-
-
-def make_config(task_model: str, guide_model: str | None, checker_model: str | None, concurrency: int,
-                max_rounds: int | None, task_max_tokens: int | None, guide_max_tokens: int | None, *,
-                task_temperature: float = 0.0, model_options: dict | None = None,  # type: ignore[type-arg]
-                guide_protocol: str = "codesteer", guide_view: str | None = None, reference_prompts: str | None = None,
-                guide_temperature: float | None = None, guide_top_p: float | None = None,
-                guide_top_k: int | None = None, guide_template: str = "auto"):  # type: ignore[no-untyped-def]
-    """Defaults sized for the model: small caps for embedded CPU models; the compact view for trained guides
-    (``--guide-view`` tells a served checkpoint's view, which no marker file can). The guide protocol is checked,
-    and the reference's prompt file read, here, before any work starts."""
-    from codesteer.eval import RunConfig
-    from codesteer.steer import protocol_for
-    from codesteer.steer._reference import prompts_path
-    from codesteer.train import guide_view_for
-
-    small = task_model.startswith("embedded/")
-    caps = SMALL_MODEL_CAPS if small else {}
-    if guide_view is not None and guide_view not in ("compact", "full"):
-        raise ValueError(f"--guide-view must be compact or full, got {guide_view!r}")
-    view = guide_view or (guide_view_for(guide_model) if guide_model else None)
-    if guide_protocol == "reference":
-        reference_prompts = str(prompts_path(reference_prompts))
-    elif reference_prompts is not None:
-        raise ValueError("--reference-prompts needs --guide-protocol reference")
-    config = RunConfig(
-        task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
-        max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
-        task_max_tokens=task_max_tokens or caps.get("task_max_tokens"),
-        guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
-        selfcheck_attempts=caps.get("selfcheck_attempts", 2),
-        guide_view=view or "full",
-        task_temperature=task_temperature,
-        model_options=model_options or {},
-        guide_protocol=guide_protocol, reference_prompts=reference_prompts, guide_temperature=guide_temperature,
-        guide_top_p=guide_top_p, guide_top_k=guide_top_k, guide_template=guide_template,
-    )
-    protocol_for(config.options())  # validates every option; reads the reference's prompts once
-    return config
 
 
 # the averages the HTML report shows, with the same labels

@@ -65,18 +65,19 @@ def solve(
     model_arg: ModelArgs = None,
 ) -> None:
     """Generate one instance (or take one from a manifest), solve it with a method, verify and print the trajectory."""
-    from codesteer.cli.evaluate import make_config
+    from codesteer.eval import RunConfig
     from codesteer.methods import get_method
     from codesteer.sandbox import get_sandbox
     from codesteer.steer import Models
 
     m = get_method(method)
     inst = _instance(task, manifest, instance_id, seed, complexity, knob)
-    opts = make_config(task_model, guide_model, None, 1, max_rounds, None, guide_max_tokens,
-                       task_temperature=task_temperature,
-                       guide_protocol=guide_protocol, guide_view=guide_view, reference_prompts=reference_prompts,
-                       guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
-                       guide_template=guide_template).options()
+    opts = RunConfig.for_models(task_model, guide_model, concurrency=1, max_rounds=max_rounds,
+                                guide_max_tokens=guide_max_tokens, task_temperature=task_temperature,
+                                guide_protocol=guide_protocol, guide_view=guide_view,
+                                reference_prompts=reference_prompts, guide_temperature=guide_temperature,
+                                guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+                                guide_template=guide_template).options()
     options = model_options({"task": task_model, "guide": guide_model}, timeout=timeout, max_retries=max_retries,
                             max_connections=max_connections, model_args=model_arg)
     task_m = build_role_model("task", task_model, options)

@@ -48,13 +48,9 @@ GuideMaxTokens = Annotated[int | None, typer.Option("--guide-max-tokens", help="
 def _guide_flags(protocol: str, prompts: str | None, top_p: float | None, top_k: int | None, max_tokens: int | None,
                  template: str) -> dict[str, Any]:
     """The guide-protocol options of a synth command, checked (and the reference's prompts read) up front."""
-    from codesteer.steer import SteerOptions, protocol_for
-    from codesteer.steer._reference import prompts_path
+    from codesteer.steer import SteerOptions, protocol_for, reference_prompts_for
 
-    if protocol == "reference":
-        prompts = str(prompts_path(prompts))
-    elif prompts is not None:
-        raise ValueError("--reference-prompts needs --guide-protocol reference")
+    prompts = reference_prompts_for(protocol, prompts)
     flags = {"guide_protocol": protocol, "reference_prompts": prompts, "guide_top_p": top_p, "guide_top_k": top_k,
              "guide_max_tokens": max_tokens, "guide_template": template}
     protocol_for(SteerOptions(**{k: v for k, v in flags.items() if k != "guide_max_tokens"}))

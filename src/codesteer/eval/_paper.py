@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval._store import ResultRow, RunStore
 from codesteer.models import ChatModel
+from codesteer.runs import ResultRow, RunStore
 from codesteer.sandbox import Limits, Sandbox
 from codesteer.steer._reference import extract_code
 from codesteer.symbench import Instance, verify

@@ -29,8 +29,8 @@ from codesteer.eval._runner import (
     record_outcome,
     solve_sample,
 )
-from codesteer.eval._store import RunStore
 from codesteer.models import ModelError
+from codesteer.runs import RunStore
 from codesteer.symbench import Instance
 
 _CLOSE_TIMEOUT_S = 15.0

@@ -15,7 +15,7 @@ from codesteer.errors import CodesteerError
 from codesteer.eval._paper import PAPER_META, paper_rows
 from codesteer.eval._results import results_document
 from codesteer.eval._scores import REASON_ORDER, Scores, complete_instances, compute_scores
-from codesteer.eval._store import RunStore
+from codesteer.runs import RunStore
 from codesteer.symbench import Verdict
 from codesteer.symbench import tasks as all_tasks
 

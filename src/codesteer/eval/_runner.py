@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval._store import RunStore, result_key
+from codesteer.errors import ParameterError
 from codesteer.methods import get_method
 from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, is_reasoning_model
+from codesteer.runs import (
+    JobError,
+    RunCounters,
+    RunStore,
+    error_text,
+    guide_key,
+    result_key,
+    run_jobs,
+    stops_run,
+)
 from codesteer.sandbox import Sandbox
-from codesteer.steer import Models, SteerOptions
+from codesteer.steer import Models, SteerOptions, guide_view_for, protocol_for, reference_prompts_for
 from codesteer.symbench import Instance, get_task, verify
+
+# the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
+SMALL_MODEL_CAPS = {"max_rounds": 1, "task_max_tokens": 192, "guide_max_tokens": 96, "selfcheck_attempts": 1}
 
 
 @dataclass
@@ -41,6 +52,36 @@ class RunConfig:
     guide_top_k: int | None = None
     guide_template: str = "auto"
 
+    @classmethod
+    def for_models(cls, task_model: str, guide_model: str | None = None, checker_model: str | None = None, *,
+                   concurrency: int = 4, max_rounds: int | None = None, task_max_tokens: int | None = None,
+                   guide_max_tokens: int | None = None, task_temperature: float = 0.0,
+                   model_options: dict[str, dict[str, Any]] | None = None, guide_protocol: str = "codesteer",
+                   guide_view: str | None = None, reference_prompts: str | None = None,
+                   guide_temperature: float | None = None, guide_top_p: float | None = None,
+                   guide_top_k: int | None = None, guide_template: str = "auto") -> RunConfig:
+        """Defaults sized for the models: small caps for embedded CPU models; the compact view for a guide trained
+        here (``guide_view`` tells a served checkpoint's view, which no marker file can). The guide protocol is
+        checked, and the reference's prompt file read, here, before any work starts."""
+        caps: dict[str, int] = SMALL_MODEL_CAPS if task_model.startswith("embedded/") else {}
+        if guide_view is not None and guide_view not in ("compact", "full"):
+            raise ParameterError(f"{{guide_view}} must be compact or full, got {guide_view!r}", "guide_view")
+        config = cls(
+            task_model=task_model, guide_model=guide_model, checker_model=checker_model, concurrency=concurrency,
+            max_rounds=max_rounds if max_rounds is not None else caps.get("max_rounds", 5),
+            task_max_tokens=task_max_tokens or caps.get("task_max_tokens"),
+            guide_max_tokens=guide_max_tokens or caps.get("guide_max_tokens", 1024),
+            selfcheck_attempts=caps.get("selfcheck_attempts", 2),
+            guide_view=guide_view or guide_view_for(guide_model) or "full",
+            task_temperature=task_temperature,
+            model_options=model_options or {},
+            guide_protocol=guide_protocol, reference_prompts=reference_prompts_for(guide_protocol, reference_prompts),
+            guide_temperature=guide_temperature, guide_top_p=guide_top_p, guide_top_k=guide_top_k,
+            guide_template=guide_template,
+        )
+        protocol_for(config.options())  # validates every option; reads the reference's prompts once
+        return config
+
     def key_config(self) -> dict[str, Any]:
         """What makes a row's result differ. Options added after runs were stored enter only when not at their
         default, so an older run keeps its keys and resumes."""
@@ -51,17 +92,9 @@ class RunConfig:
             "task_model": self.task_model, "guide_model": self.guide_model, "checker_model": self.checker_model,
             "max_rounds": self.max_rounds, "task_max_tokens": task_cap, "guide_max_tokens": self.guide_max_tokens,
             "selfcheck_attempts": self.selfcheck_attempts, "guide_view": self.guide_view}
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        for k in ("guide_temperature", "guide_top_p", "guide_top_k"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
+        key.update(guide_key(self.guide_protocol, self.reference_prompts, self.guide_template,
+                             guide_temperature=self.guide_temperature, guide_top_p=self.guide_top_p,
+                             guide_top_k=self.guide_top_k))
         if self.task_temperature:
             key["task_temperature"] = self.task_temperature
         model_args = {role: {k: v for k, v in opts.items() if k not in TRANSPORT_OPTIONS}
@@ -89,22 +122,6 @@ class RunConfig:
 
 
 @dataclass
-class RunCounters:
-    """What every long job (evaluation, data synthesis) counts for its progress display and final summary."""
-
-    total: int = 0
-    skipped: int = 0
-    done: int = 0
-    errors: int = 0
-    last_error: str | None = None
-
-    @property
-    def finished(self) -> int:
-        """Work items accounted for so far: skipped as already done, done now, or failed."""
-        return self.skipped + self.done + self.errors
-
-
-@dataclass
 class Progress(RunCounters):
     """Live counters of an evaluation: per method, tokens and cost so far."""
 
@@ -115,7 +132,6 @@ class Progress(RunCounters):
     per_task: dict[str, list[int]] = field(default_factory=dict)  # task -> [finished or skipped, total]
     last_task: str | None = None
     method_progress: dict[str, list[int]] = field(default_factory=dict)  # method -> [finished or skipped, total]
-    in_flight: int = 0  # samples being solved now
     calls_active: int = 0  # model calls started and not yet answered (waiting for a connection included)
     live_tokens: int = 0  # tokens of every answered call so far, samples still in flight included
 
@@ -167,22 +183,32 @@ class SampleOutcome:
         return {**self.__dict__, "exception": None}
 
 
-async def solve_sample(inst: Instance, method_name: str, models: Models, sandbox: Sandbox,
-                       opts: SteerOptions) -> SampleOutcome:
-    """Solve and verify one sample; every failure becomes an error outcome so one bad sample never loses the rest."""
+    @classmethod
+    def failed(cls, error: JobError) -> SampleOutcome:
+        """The outcome of a sample whose solve raised."""
+        return cls(None, None, {}, 0.0, error.wall_s, 0, error=error.message, model_error=error.model_error,
+                   exception=error.exception)
+
+
+async def solve_verified(inst: Instance, method_name: str, models: Models, sandbox: Sandbox,
+                         opts: SteerOptions) -> SampleOutcome:
+    """Solve and verify one sample; a failing solve raises (the job loop stores it as an error row)."""
     method = get_method(method_name)
     t0 = time.perf_counter()
-    try:
-        traj = await method.solve(inst, models, sandbox, opts)
-    except ModelError as exc:
-        return SampleOutcome(None, None, {}, 0.0, time.perf_counter() - t0, 0, error=str(exc), model_error=True,
-                             exception=exc)
-    except Exception as exc:  # a bug in a method must not lose the other samples
-        return SampleOutcome(None, None, {}, 0.0, time.perf_counter() - t0, 0,
-                             error="".join(traceback.format_exception_only(exc)).strip(), exception=exc)
+    traj = await method.solve(inst, models, sandbox, opts)
     verdict = verify(inst, traj.final_answer)
     return SampleOutcome(verdict.to_dict(), traj.model_dump(mode="json"), traj.usage(), traj.cost_usd,
                          time.perf_counter() - t0, len(traj.task_turns), total_tokens=traj.total_tokens)
+
+
+async def solve_sample(inst: Instance, method_name: str, models: Models, sandbox: Sandbox,
+                       opts: SteerOptions) -> SampleOutcome:
+    """Solve and verify one sample; every failure becomes an error outcome (plain data a Ray worker hands back)."""
+    t0 = time.perf_counter()
+    try:
+        return await solve_verified(inst, method_name, models, sandbox, opts)
+    except Exception as exc:  # a bug in a method must not lose the other samples
+        return SampleOutcome.failed(JobError(error_text(exc), exc, time.perf_counter() - t0))
 
 
 def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config: RunConfig,
@@ -220,6 +246,13 @@ def plan_work(instances: Sequence[Instance], method_names: Sequence[str], config
 def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, config: RunConfig,
                    outcome: SampleOutcome, prog: Progress) -> None:
     """Commit one outcome (its own transaction, so a kill loses only samples in flight) and count it."""
+    _commit(store, key, inst, method_name, config, outcome, prog)
+    prog.count(outcome.error)
+
+
+def _commit(store: RunStore, key: str, inst: Instance, method_name: str, config: RunConfig,
+            outcome: SampleOutcome, prog: Progress) -> None:
+    """Store one outcome and count what an evaluation counts beyond done/failed."""
     store.put(key, inst, method_name, config.task_model, config.guide_model, config.key_config(),
               verdict=outcome.verdict if outcome.error is None else None,
               trajectory=outcome.trajectory if outcome.error is None else None,
@@ -229,10 +262,7 @@ def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, 
     prog.method_progress.setdefault(method_name, [0, 0])[0] += 1
     prog.last_task = inst.task
     if outcome.error is not None:
-        prog.errors += 1
-        prog.last_error = outcome.error
         return
-    prog.done += 1
     prog.correct += outcome.correct
     prog.tokens += outcome.total_tokens
     prog.cost += outcome.cost
@@ -242,9 +272,8 @@ def record_outcome(store: RunStore, key: str, inst: Instance, method_name: str, 
 
 
 def is_fatal(outcome: SampleOutcome, prog: Progress, n_todo: int) -> bool:
-    """True when the very first requests all failed in the model layer (an unreachable endpoint, a bad key):
-    the run should stop with that error instead of filling the store with failures."""
-    return outcome.model_error and prog.done == 0 and prog.errors >= min(3, n_todo)
+    """The job loop's stop rule (:func:`codesteer.runs.stops_run`) for an executor that hands back outcomes."""
+    return stops_run(prog, n_todo, model_error=outcome.model_error)
 
 
 async def run_eval(
@@ -265,35 +294,21 @@ async def run_eval(
     """
     prog, todo = plan_work(instances, method_names, config, store)
     opts = config.options()
-    sem = asyncio.Semaphore(max(1, config.concurrency))
-    fatal: list[BaseException] = []
-    if on_update:
-        on_update(prog)
-
     live = Models(task=_LiveModel(models.task, prog), guide=_LiveModel(models.guide, prog) if models.guide else None,
                   checker=_LiveModel(models.checker, prog) if models.checker else None)
+    Work = tuple[str, Instance, str]
 
-    async def one(key: str, inst: Instance, method_name: str) -> None:
-        async with sem:
-            if fatal:
-                return
-            prog.in_flight += 1
-            try:
-                outcome = await solve_sample(inst, method_name, live, sandbox, opts)
-            finally:
-                prog.in_flight -= 1
-            record_outcome(store, key, inst, method_name, config, outcome, prog)
-            if is_fatal(outcome, prog, len(todo)):
-                fatal.append(outcome.exception or ModelError(outcome.error or "model error"))
-            if on_update:
-                on_update(prog)
+    async def solve(w: Work) -> SampleOutcome:
+        return await solve_verified(w[1], w[2], live, sandbox, opts)
 
-    await asyncio.gather(*(one(*w) for w in todo))
-    if on_update:
-        on_update(prog)
-    if fatal:
-        raise fatal[0]
-    return prog
+    def record(w: Work, outcome: SampleOutcome) -> None:
+        _commit(store, *w, config, outcome, prog)
+
+    def record_error(w: Work, error: JobError) -> None:
+        _commit(store, *w, config, SampleOutcome.failed(error), prog)
+
+    return await run_jobs(todo, solve, record, prog, concurrency=config.concurrency, record_error=record_error,
+                          on_update=on_update)
 
 
 class _LiveModel:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from codesteer.eval._store import ResultRow
+from codesteer.runs import ResultRow
 from codesteer.symbench import Verdict
 
 REASON_ORDER = ["ok", "wrong", "violates", "malformed", "no <<<answer>>> found", "error", "other"]

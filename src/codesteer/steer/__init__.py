@@ -1,6 +1,7 @@
 """The steering loop: typed trajectory records, one round (``LoopState.step``) driven by a guide protocol, the
 guide views, the symbolic and self-answer checkers."""
 
+from codesteer.steer._checkpoint import GUIDE_MARKER, guide_view_for
 from codesteer.steer._code import CodeBlock, answer_text, code_blocks, runnable_code
 from codesteer.steer._guide import parse_guide
 from codesteer.steer._loop import (
@@ -46,12 +47,14 @@ from codesteer.steer._reference import (
     ReferencePromptsError,
     ReferenceProtocol,
     load_reference_prompts,
+    reference_prompts_for,
     reference_summary,
 )
 from codesteer.steer._symbolic import symbolic_check
 from codesteer.steer._views import choice_message, compact_conversation, feedback_block, guide_messages
 
 __all__ = [
+    "GUIDE_MARKER", "guide_view_for", "reference_prompts_for",
     "PROMPTS_ENV", "PROTOCOLS", "Call", "CodeBlock", "CodeSteerProtocol", "Decoding", "Execution", "GuideProtocol",
     "GuideTurn", "LoopState", "Models", "ReferencePrompts", "ReferencePromptsError", "ReferenceProtocol", "Round", "SelfCheck",
     "SteerOptions", "SymbolicReport", "TaskTurn", "Trajectory", "answer_text", "ask", "ask_guide", "choice_message",

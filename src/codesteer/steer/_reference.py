@@ -91,6 +91,19 @@ def prompts_path(path: str | Path | None = None) -> Path:
     return Path(value).expanduser()
 
 
+def reference_prompts_for(protocol: str, prompts: str | None) -> str | None:
+    """The reference's prompt file a run with guide ``protocol`` reads (located now, so a missing one fails before
+    any work); ``prompts`` belongs to the reference protocol only."""
+    if protocol == "reference":
+        return str(prompts_path(prompts))
+    if prompts is not None:
+        from codesteer.errors import ParameterError
+
+        raise ParameterError("{reference_prompts} needs {guide_protocol} reference", "reference_prompts",
+                             "guide_protocol")
+    return None
+
+
 def _literal(node: ast.AST) -> str | None:
     """The value of a string literal, an f-string without placeholders, or ``+`` of such; else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.errors import CodesteerError
+from codesteer.runs import guide_key
 from codesteer.steer import SteerOptions
 from codesteer.symbench import Instance, read_jsonl
 
@@ -44,19 +45,9 @@ class GuideSampling:
     def sampling_key(self, **fixed: Any) -> dict[str, Any]:
         """``fixed`` (in order), then the options added later, each only when set, so records stored before
         an option existed keep their key and still resume."""
-        key = dict(fixed)
-        for k in ("guide_top_p", "guide_top_k", "guide_max_tokens"):
-            if getattr(self, k) is not None:
-                key[k] = getattr(self, k)
-        if self.guide_protocol != "codesteer":
-            key["guide_protocol"] = self.guide_protocol
-        if self.guide_protocol == "reference":
-            from codesteer.steer._reference import prompts_digest
-
-            key["reference_prompts_sha256"] = prompts_digest(self.reference_prompts)
-        if self.guide_template != "auto":
-            key["guide_template"] = self.guide_template
-        return key
+        return {**fixed, **guide_key(self.guide_protocol, self.reference_prompts, self.guide_template,
+                                     guide_top_p=self.guide_top_p, guide_top_k=self.guide_top_k,
+                                     guide_max_tokens=self.guide_max_tokens)}
 
 
 def normalise_question(text: str) -> str:

@@ -11,20 +11,19 @@ Each tree is written to ``<out>/trees/<instance>.json`` when it is complete; a r
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import random
 import re
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval import RunCounters
-from codesteer.models import ChatModel, ModelError
+from codesteer.errors import ParameterError
+from codesteer.models import ChatModel
+from codesteer.runs import RunCounters, run_jobs
 from codesteer.sandbox import Sandbox
 from codesteer.steer import LoopState, Models, clip
 from codesteer.symbench import Instance, verify
@@ -58,13 +57,14 @@ class DpoSynthOptions(GuideSampling):
 
     def __post_init__(self) -> None:
         if self.branches < 1 or self.depth < 0 or self.branch_from < 0:
-            raise ValueError("--branches must be >= 1, --depth and --branch-from >= 0")
+            raise ParameterError("{branches} must be >= 1, {depth} and {branch_from} >= 0", "branches", "depth",
+                                 "branch_from")
         if self.branches > 1 and self.guide_temperature <= 0:
-            raise ValueError("sampling alternative guidances needs --guide-temperature > 0")
+            raise ParameterError("sampling alternative guidances needs {guide_temperature} > 0", "guide_temperature")
         if self.pairs not in ("all", "best_worst"):
-            raise ValueError(f"--pairs must be 'all' or 'best_worst', got {self.pairs!r}")
+            raise ParameterError(f"{{pairs}} must be 'all' or 'best_worst', got {self.pairs!r}", "pairs")
         if self.max_calls < 1 or self.concurrency < 1:
-            raise ValueError("--max-calls and --concurrency must be >= 1")
+            raise ParameterError("{max_calls} and {concurrency} must be >= 1", "max_calls", "concurrency")
 
     def key(self) -> dict[str, Any]:
         return self.sampling_key(**{k: getattr(self, k) for k in (
@@ -228,32 +228,15 @@ async def synthesize_dpo(
         else:
             todo.append(inst)
     prog.total = len(instances)
-    sem = asyncio.Semaphore(opts.concurrency)
-    fatal: list[BaseException] = []
-    if on_update:
-        on_update(prog)
 
-    async def one(inst: Instance) -> None:
-        async with sem:
-            if fatal:
-                return
-            try:
-                tree = await build_tree(inst, models, sandbox, opts)
-            except Exception as exc:
-                prog.errors += 1
-                prog.last_error = str(exc) if isinstance(exc, ModelError) else "".join(traceback.format_exception_only(exc)).strip()
-                if isinstance(exc, ModelError) and prog.done == 0 and prog.errors >= min(3, len(todo)):
-                    fatal.append(exc)
-                return
-            write_json(tree_file(outp, inst.id), tree)
-            prog.done += 1
-            prog.calls += tree["calls"]
-            if on_update:
-                on_update(prog)
+    async def solve(inst: Instance) -> dict[str, Any]:
+        return await build_tree(inst, models, sandbox, opts)
 
-    await asyncio.gather(*(one(i) for i in todo))
-    if fatal:
-        raise fatal[0]
+    def record(inst: Instance, tree: dict[str, Any]) -> None:
+        write_json(tree_file(outp, inst.id), tree)
+        prog.calls += tree["calls"]
+
+    await run_jobs(todo, solve, record, prog, concurrency=opts.concurrency, on_update=on_update)
     stats = export_dpo(outp, mode=opts.pairs, instance_ids={i.id for i in instances}, config_key=key)
     prog.pairs, prog.trees, prog.files = stats["pairs"], stats["trees"], stats["files"]
     if on_update:

@@ -6,21 +6,20 @@ stopped; the exports are rewritten from the store at the end of every run.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codesteer.eval import RunCounters, RunStore, result_key
+from codesteer.errors import ParameterError
 from codesteer.methods import get_method
-from codesteer.models import ChatModel, ModelError
+from codesteer.models import ChatModel
+from codesteer.runs import JobError, RunCounters, RunStore, result_key, run_jobs
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, Trajectory, compact_conversation, prompt, protocol_of
-from codesteer.symbench import Instance, verify
+from codesteer.symbench import Instance, Verdict, verify
 from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
 SFT_METHOD = "synth_sft"
@@ -43,14 +42,9 @@ class SftSynthOptions(GuideSampling):
     method: str = "codesteer"
 
     def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("--attempts must be >= 1")
-        if self.max_turns is not None and self.max_turns < 1:
-            raise ValueError("--max-turns must be >= 1")
-        if self.guide_temperature < 0:
-            raise ValueError("--guide-temperature must be >= 0")
-        if self.concurrency < 1:
-            raise ValueError("--concurrency must be >= 1")
+        for name, low in (("attempts", 1), ("max_turns", 1), ("guide_temperature", 0), ("concurrency", 1)):
+            if getattr(self, name) is not None and getattr(self, name) < low:
+                raise ParameterError(f"{{{name}}} must be >= {low}", name)
 
     def key(self) -> dict[str, Any]:
         """The sampling settings that identify a stored trajectory."""
@@ -126,47 +120,38 @@ async def synthesize_sft(
                 else:
                     todo.append((key, inst, a))
         prog.total = prog.skipped + len(todo)
-        sem = asyncio.Semaphore(opts.concurrency)
-        fatal: list[BaseException] = []
-        if on_update:
-            on_update(prog)
+        Work = tuple[str, Instance, int]
 
-        async def one(key: str, inst: Instance, attempt: int) -> None:
-            async with sem:
-                if fatal:
-                    return
-                t0 = time.perf_counter()
-                seed = attempt_seed(opts.seed, inst.id, attempt)
-                config = {**cfg, "attempt": attempt}
-                try:
-                    traj = await method.solve(inst, models, sandbox, opts.steer_options(seed))
-                    verdict = verify(inst, traj.final_answer)
-                    if verdict.correct and paraphraser is not None:
-                        para = await paraphrase_choice(traj, paraphraser, seed)
-                        if para:
-                            traj.extras["turn0_paraphrase"] = para
-                except Exception as exc:
-                    prog.errors += 1
-                    msg = str(exc) if isinstance(exc, ModelError) else "".join(traceback.format_exception_only(exc)).strip()
-                    prog.last_error = msg
-                    store.put(key, inst, SFT_METHOD, cfg["task_model"] or "", cfg["guide_model"], config, verdict=None,
-                              trajectory=None, tokens={}, cost=0.0, wall_s=time.perf_counter() - t0, turns=0, error=msg)
-                    if isinstance(exc, ModelError) and prog.done == 0 and prog.errors >= min(3, len(todo)):
-                        fatal.append(exc)
-                    return
-                traj.extras["attempt"] = attempt
-                store.put(key, inst, SFT_METHOD, cfg["task_model"] or "", cfg["guide_model"], config,
-                          verdict=verdict.to_dict(), trajectory=traj.model_dump(mode="json"), tokens=traj.usage(),
-                          cost=traj.cost_usd, wall_s=time.perf_counter() - t0, turns=len(traj.task_turns))
-                prog.done += 1
-                prog.correct += verdict.correct
-                prog.calls += len(traj.calls)
-                if on_update:
-                    on_update(prog)
+        async def solve(w: Work) -> tuple[Trajectory, Verdict, float]:
+            _key, inst, attempt = w
+            t0 = time.perf_counter()
+            seed = attempt_seed(opts.seed, inst.id, attempt)
+            traj = await method.solve(inst, models, sandbox, opts.steer_options(seed))
+            verdict = verify(inst, traj.final_answer)
+            if verdict.correct and paraphraser is not None:
+                para = await paraphrase_choice(traj, paraphraser, seed)
+                if para:
+                    traj.extras["turn0_paraphrase"] = para
+            return traj, verdict, time.perf_counter() - t0
 
-        await asyncio.gather(*(one(*w) for w in todo))
-        if fatal:
-            raise fatal[0]
+        def record(w: Work, solved: tuple[Trajectory, Verdict, float]) -> None:
+            key, inst, attempt = w
+            traj, verdict, wall_s = solved
+            traj.extras["attempt"] = attempt
+            store.put(key, inst, SFT_METHOD, cfg["task_model"] or "", cfg["guide_model"], {**cfg, "attempt": attempt},
+                      verdict=verdict.to_dict(), trajectory=traj.model_dump(mode="json"), tokens=traj.usage(),
+                      cost=traj.cost_usd, wall_s=wall_s, turns=len(traj.task_turns))
+            prog.correct += verdict.correct
+            prog.calls += len(traj.calls)
+
+        def record_error(w: Work, error: JobError) -> None:
+            key, inst, attempt = w
+            store.put(key, inst, SFT_METHOD, cfg["task_model"] or "", cfg["guide_model"], {**cfg, "attempt": attempt},
+                      verdict=None, trajectory=None, tokens={}, cost=0.0, wall_s=error.wall_s, turns=0,
+                      error=error.message)
+
+        await run_jobs(todo, solve, record, prog, concurrency=opts.concurrency, record_error=record_error,
+                       on_update=on_update)
         stats = export_sft(store, outp, max_turns=opts.max_turns)
     prog.files, prog.records, prog.duplicates = stats["files"], stats["records"], stats["duplicates"]
     if on_update:

@@ -4,10 +4,10 @@ Importing this package does not import torch or TRL; the functions do, and raise
 when they are not installed.
 """
 
+from codesteer.steer import GUIDE_MARKER, guide_view_for  # the marker is read below train, by the runners
 from codesteer.train._tiny import build_tiny_llama
 from codesteer.train._trainer import (
     DPO_DEFAULTS,
-    GUIDE_MARKER,
     SFT_DEFAULTS,
     TrainOptions,
     TrainResult,
@@ -17,7 +17,6 @@ from codesteer.train._trainer import (
     chatml_generation_template,
     completion_logprob,
     config_path,
-    guide_view_for,
     preference_margin,
     prepare_tokenizer,
     resolve_base,

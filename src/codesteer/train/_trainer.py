@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.errors import CodesteerError, MissingExtraError
+from codesteer.steer import GUIDE_MARKER
 
-GUIDE_MARKER = "codesteer_guide.json"
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
 
 # the paper's hyper-parameters (for an 8B base); see spec §6 and the README
@@ -248,19 +248,6 @@ def write_marker(out: Path, stage: str, base: str | Path, opts: TrainOptions) ->
     info = {"view": "compact", "stage": stage, "base": str(base), "lora_merged": opts.lora,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "format": "codesteer guide v1"}
     (out / GUIDE_MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-
-
-def guide_view_for(spec: str | None) -> str | None:
-    """``"compact"`` when ``spec`` names a checkpoint trained here (``hf/<dir>`` holding the guide marker), so a
-    caller can pick the view that guide was trained on; ``None`` when the spec says nothing about it."""
-    if not spec or not spec.startswith("hf/"):
-        return None
-    marker = Path(spec[3:]).expanduser() / GUIDE_MARKER
-    try:
-        view = json.loads(marker.read_text(encoding="utf-8")).get("view")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return view if view in ("compact", "full") else None
 
 
 def _save(trainer: Any, transformers: Any, tok: Any, base: str | Path, out: Path, stage: str, opts: TrainOptions,

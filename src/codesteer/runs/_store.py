@@ -69,6 +69,22 @@ def result_key(instance_id: str, method: str, config: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def guide_key(protocol: str, reference_prompts: str | None, template: str, **later: Any) -> dict[str, Any]:
+    """The guide settings that entered result keys after runs were stored, each only when not at its default (a
+    ``later`` option: when not None), so rows and trees stored before it existed keep their keys and resume."""
+    key: dict[str, Any] = {}
+    if protocol != "codesteer":
+        key["guide_protocol"] = protocol
+    if protocol == "reference":
+        from codesteer.steer._reference import prompts_digest
+
+        key["reference_prompts_sha256"] = prompts_digest(reference_prompts)
+    key.update({k: v for k, v in later.items() if v is not None})
+    if template != "auto":
+        key["guide_template"] = template
+    return key
+
+
 @dataclass(frozen=True)
 class ResultRow:
     instance_id: str
