@@ -13,8 +13,7 @@ from codesteer.cli._app import app, console
 @app.command("models")
 def models_cmd(json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """List the embedded/<name> models: size, state (ready / installed / not installed) and the pip line."""
-    from codesteer.models._llamacpp import import_xllamacpp
-    from codesteer.models._packaged import packaged_models
+    from codesteer.models import import_xllamacpp, packaged_models
 
     rows = packaged_models()
     try:

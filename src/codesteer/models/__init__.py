@@ -17,7 +17,9 @@ from codesteer.models._accounting import (
     tracked,
 )
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
+from codesteer.models._llamacpp import import_xllamacpp
 from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
+from codesteer.models._packaged import packaged_models
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
 from codesteer.models._remote import RetryPolicy, waiting_calls
 from codesteer.models._scripted import ScriptedModel
@@ -37,6 +39,8 @@ from codesteer.models._types import (
 )
 
 __all__ = [
+    "import_xllamacpp",
+    "packaged_models",
     "EMBEDDED",
     "EMBEDDED_ALIASES",
     "SPEC_FORMS",
