@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from codesteer._terminal import visible
@@ -284,7 +284,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         return
     with progress_bar(console) as bar:
         tid = bar.add_task("[bold]samples", total=total, info="")
-        rows: dict[str, object] = {}
+        rows: dict[str, TaskID] = {}
 
         def update(p) -> None:  # type: ignore[no-untyped-def]
             bar.status_line = visible(_live(p) + (f" · {p.errors} errors" if p.errors else ""), markup=False)

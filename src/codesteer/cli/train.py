@@ -51,7 +51,7 @@ def _guide_flags(protocol: str, prompts: str | None, top_p: float | None, top_k:
     from codesteer.steer import SteerOptions, protocol_for, reference_prompts_for
 
     prompts = reference_prompts_for(protocol, prompts)
-    flags = {"guide_protocol": protocol, "reference_prompts": prompts, "guide_top_p": top_p, "guide_top_k": top_k,
+    flags: dict[str, Any] = {"guide_protocol": protocol, "reference_prompts": prompts, "guide_top_p": top_p, "guide_top_k": top_k,
              "guide_max_tokens": max_tokens, "guide_template": template}
     protocol_for(SteerOptions(**{k: v for k, v in flags.items() if k != "guide_max_tokens"}))
     return flags

@@ -221,8 +221,8 @@ def _line_plot(title: str, series: dict[str, list[tuple[float, float]]], methods
              f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#999"/>',
              f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="#999"/>',
              f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle" font-size="10">{_e(xlabel)}</text>']
-    for y in (0, 50, 100):
-        parts.append(f'<text x="{pad - 4}" y="{py(y) + 3}" text-anchor="end" font-size="9">{y}</text>')
+    for tick in (0, 50, 100):
+        parts.append(f'<text x="{pad - 4}" y="{py(tick) + 3}" text-anchor="end" font-size="9">{tick}</text>')
     for x in sorted({x0, x1}):
         parts.append(f'<text x="{px(x):.1f}" y="{h - pad + 12}" text-anchor="middle" font-size="9">{x:.4g}</text>')
     for i, m in enumerate(methods):
@@ -487,8 +487,8 @@ def markdown_summary(s: Scores, cfg: dict[str, Any]) -> str:
     lines += ["", "| method | samples | success % | tokens/sample | cost $/sample | s/sample |", "|---|---:|---:|---:|---:|---:|"]
     for m in s.methods:
         c = s.overall[m]
-        n = max(c.n, 1)
-        lines.append(f"| {m} | {c.n} | {c.rate * 100:.1f} | {c.tokens / n:.0f} | {c.cost / n:.5f} | {c.wall_s / n:.2f} |")
+        per = max(c.n, 1)
+        lines.append(f"| {m} | {c.n} | {c.rate * 100:.1f} | {c.tokens / per:.0f} | {c.cost / per:.5f} | {c.wall_s / per:.2f} |")
     kinds, counts = s.reason_table()
     lines += ["", "| method | " + " | ".join(_KIND_LABEL.get(k, k) for k in kinds) + " |",
               "|---|" + "---:|" * len(kinds)]

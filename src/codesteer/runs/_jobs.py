@@ -103,6 +103,7 @@ async def run_jobs(
                 return
             t0 = time.perf_counter()
             counters.in_flight += 1
+            failure: JobError | None
             try:
                 result = await solve(job)
             except Exception as exc:  # one bad job must not lose the others

@@ -142,7 +142,7 @@ class _Capture:
         return head + marker + tail.decode("utf-8", errors="replace")
 
 
-_SIGNAL_LIMITS = {signal.SIGXCPU: "cpu_limit", signal.SIGXFSZ: "file_size_limit"}
+_SIGNAL_LIMITS: dict[int, str] = {signal.SIGXCPU: "cpu_limit", signal.SIGXFSZ: "file_size_limit"}
 STATUS_CAP = 1 << 16  # the status channel carries one short record; anything beyond is not ours
 
 
@@ -239,7 +239,7 @@ def parse_status(records: list[Any]) -> tuple[dict[str, Any], str | None]:
         merged.setdefault("iso", {}).update(rec.get("iso") or {})
         merged.update({k: v for k, v in rec.items() if k != "iso"})
     st = merged.get("status")
-    if "status" in merged and not (_is_int(st) and 0 <= st < 1 << 16):
+    if "status" in merged and not (isinstance(st, int) and not isinstance(st, bool) and 0 <= st < 1 << 16):
         return {}, f"bad wait status {st!r:.40}"
     peak = merged.get("peak_memory_bytes")
     if peak is not None and not (_is_int(peak) and peak >= 0):

@@ -50,6 +50,7 @@ import threading
 import time
 import traceback
 import types
+from typing import Any
 
 try:
     from . import _confine
@@ -147,7 +148,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def recv_msg(sock: socket.socket, maxfds: int = 4) -> tuple[object, list[int]]:
+def recv_msg(sock: socket.socket, maxfds: int = 4) -> tuple[Any, list[int]]:
     hdr, fds = b"", []
     while len(hdr) < _HDR.size:
         chunk, new_fds, _flags, _addr = socket.recv_fds(sock, _HDR.size - len(hdr), maxfds)
@@ -291,12 +292,12 @@ def _run_snippet(source: str, workdir: str) -> int:
     sys.stderr = io.TextIOWrapper(
         io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", write_through=True
     )
-    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr  # type: ignore[misc]  # the job's streams are its originals
     filename = os.path.join(workdir, "main.py")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     main = types.ModuleType("__main__")
     main.__file__ = filename
-    main.__builtins__ = builtins
+    main.__builtins__ = builtins  # type: ignore[attr-defined]  # what a __main__ module carries
     sys.modules["__main__"] = main
     sys.argv = [filename]
     sys.path.insert(0, workdir)
@@ -314,7 +315,7 @@ def _run_snippet(source: str, workdir: str) -> int:
             pass
         exit_code = 1
     try:
-        threading._shutdown()  # join non-daemon threads like the interpreter does at exit
+        threading._shutdown()  # type: ignore[attr-defined]  # join non-daemon threads like the interpreter does at exit
     except BaseException:
         pass
     try:
@@ -720,9 +721,9 @@ def _b_main(ctx: dict, b_sock: socket.socket, c_sock: socket.socket) -> None:
             st_fd: int | None = fds[0]
         except (EOFError, OSError, IndexError):
             os._exit(0)  # no job will come: end C (the namespace dies with us)
-        ctx["oom_before"] = msg.get("oom_before", 0)  # type: ignore[union-attr]
-        if msg.get("cgroup_failed"):  # type: ignore[union-attr]
-            ctx["job_iso"]["cgroup_failed"] = msg["cgroup_failed"]  # type: ignore[index]
+        ctx["oom_before"] = msg.get("oom_before", 0)
+        if msg.get("cgroup_failed"):
+            ctx["job_iso"]["cgroup_failed"] = msg["cgroup_failed"]
         _b_end_job(ctx, c_pid, st_fd, iso_r)
         job_no += 1
         if not _b_next_job(ctx, job_no):
@@ -897,9 +898,9 @@ class _Zygote:
                     os.close(fd)
             send_msg(self.ctl, reply)
         elif op == "kill":
-            chain = self.running.pop(msg["job"], None)
-            if chain is not None:
-                chain.kill()
+            victim = self.running.pop(msg["job"], None)
+            if victim is not None:
+                victim.kill()
         elif op == "ping":
             send_msg(self.ctl, {"op": "pong", "spares": len(self.spares), "chains": len(self.by_pid)})
         else:
@@ -911,9 +912,8 @@ class _Zygote:
             want_spare = len(self.spares) < self.nspare
             busy = {c.b_sock: c for c in self.running.values() if not c.reaped}  # B reports "idle" when done
             try:
-                ready, _, _ = select.select(
-                    [self.ctl, self.wake_r, *busy], [], [], 0 if want_spare else None
-                )
+                readers: list[Any] = [self.ctl, self.wake_r, *busy]
+                ready, _, _ = select.select(readers, [], [], 0 if want_spare else None)
             except InterruptedError:
                 continue
             if self.wake_r in ready:

@@ -158,7 +158,7 @@ class Flow:
                     value = (value,)
                 for item in value:
                     tp = type(item)
-                    if tp is ast.Name:
+                    if isinstance(item, ast.Name):
                         node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:
                             local_names.add(item.id)
@@ -347,8 +347,8 @@ class Flow:
             if func is not None:
                 func.returns.append((s.value, guards))
         elif isinstance(s, (ast.Import, ast.ImportFrom)):
-            for a in s.names:
-                self._add((a.asname or a.name).split(".")[0], _Binding("opaque", why=f"the module {a.name}"))
+            for alias in s.names:
+                self._add((alias.asname or alias.name).split(".")[0], _Binding("opaque", why=f"the module {alias.name}"))
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 root, _ = _root(t)
@@ -603,7 +603,7 @@ class Flow:
                 return None
             if isinstance(b.parts[0], ast.Add) and k in ("str", "seq"):
                 return k
-            self._computed(f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node)}`")
+            self._computed(f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node) if b.node is not None else '?'}`")
             return None
         if b.how in ("grow", "item"):
             parts = b.parts + ((b.node,) if b.node is not None else ())
@@ -781,7 +781,7 @@ class Flow:
         return kinds.pop() if len(kinds) == 1 else "any"
 
 
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+_OPS: dict[type[ast.AST], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 
 
 def _names(node: ast.AST) -> frozenset[str]:

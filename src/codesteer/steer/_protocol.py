@@ -63,7 +63,7 @@ def record_call(traj: Trajectory, role: Role, c: Completion, messages: list[dict
 async def ask_guide(traj: Trajectory, model: ChatModel, messages: list[dict[str, str]], decoding: Decoding,
                     seed: int | None) -> str:
     """One guide call under ``decoding``, recorded on the trajectory."""
-    sampling = sampling_kwargs(decoding.top_p, decoding.top_k)
+    sampling: dict[str, Any] = sampling_kwargs(decoding.top_p, decoding.top_k)
     if decoding.template == "llama3":
         complete = getattr(model, "complete", None)
         if complete is None:

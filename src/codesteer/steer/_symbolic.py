@@ -69,7 +69,8 @@ def _analyse(tree: ast.Module) -> SymbolicReport:
     search_libs = sorted(m for m in modules if m in SEARCH_MODULES)
     strong = sorted(m for m in modules if m in STRONG_MODULES)
     used_lib_calls = sorted({
-        f"{imported_names[n.func.id]}.{n.func.id}" if isinstance(n.func, ast.Name) else f"{n.func.value.id}.{n.func.attr}"
+        f"{imported_names[n.func.id]}.{n.func.id}" if isinstance(n.func, ast.Name)
+        else f"{n.func.value.id}.{n.func.attr}"  # type: ignore[attr-defined]  # the filter below: value is a Name
         for n in calls
         if (
             (isinstance(n.func, ast.Name) and n.func.id in imported_names)

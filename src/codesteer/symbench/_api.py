@@ -7,7 +7,7 @@ import json
 import random
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,7 @@ class ReferenceLoad:
         return "; ".join(f"{n} {reason}" for reason, n in self.reasons().most_common())
 
 
-def load_reference(path: str | Path, task: str | None = None) -> Iterator[Instance]:
+def load_reference(path: str | Path, task: str | None = None) -> Generator[Instance, None, None]:
     """Instances from the paper's ``dataset_gather/`` layout (or the public BBH/GSM-Hard/MATH files).
 
     Each task rebuilds its ``data`` from the stored question text. Where the stored label is wrong the

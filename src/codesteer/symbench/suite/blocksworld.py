@@ -243,7 +243,7 @@ class Blocksworld(Task):
         moves = parse_moves(answer)
         stacks = [list(s) for s in data["initial"]]
         goal = [list(g) for g in data["goal"]] + [[] for _ in range(len(stacks) - len(data["goal"]))]
-        info = {"plan_length": len(moves), "optimal_length": data.get("optimal_length")}
+        info: dict[str, Any] = {"plan_length": len(moves), "optimal_length": data.get("optimal_length")}
         for k, (block, src, dst) in enumerate(moves, 1):
             text = f"move {k} (Move {block} from stack{src} to stack{dst})"
             for idx in (src, dst):

@@ -248,6 +248,7 @@ def simulate(rows: int, cols: int, items: Mapping[Cell, Sequence[str]], answer: 
                 state[cell][dest] -= 1
                 delivered += 1
             else:
+                assert dest is not None  # a None destination was refused above
                 state[dest][box] += 1
         info.update(boxes_delivered=delivered, steps_used=k)
     info.update(boxes_delivered=delivered)

@@ -25,7 +25,7 @@ def solve(
     n = len(grid)
     idx = {ch: i for i, ch in enumerate(letters)}
     full = (1 << n) - 1
-    diag_given = {grid[r][n - 1 - r] for r in range(n)} - {None}
+    diag_given = {c for c in (grid[r][n - 1 - r] for r in range(n)) if c is not None}
     if len(diag_given) > 1:
         return []
     diag_choices = [idx[d] for d in diag_given] if diag_given else list(range(n))

@@ -256,7 +256,7 @@ class NewOperator(Task):
         truth = Fraction(data["value"])
         if got == truth:
             return ok()
-        if truth.denominator != 1 and abs(got - truth) <= REL_TOL * max(1, abs(truth)):
+        if truth.denominator != 1 and abs(got - truth) <= REL_TOL * max(Fraction(1), abs(truth)):
             return ok(approximate=True)
         return wrong(f"{fmt_exact(got)} is not the value of the expression")
 
