@@ -158,10 +158,10 @@ class Flow:
                     value = (value,)
                 for item in value:
                     tp = type(item)
-                    if isinstance(item, ast.Name):
+                    if tp is ast.Name:  # identity, not isinstance: this loop visits every node
                         node_scope[id(item)] = scope
-                        if type(item.ctx) is not ast.Load:
-                            local_names.add(item.id)
+                        if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
+                            local_names.add(item.id)  # type: ignore[union-attr]
                     elif tp is not ast.Constant and tp not in _CONTEXTS and isinstance(item, ast.AST):
                         push(item)
 
