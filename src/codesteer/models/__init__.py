@@ -8,7 +8,7 @@ transformers engine) does.
 
 from codesteer.models._accounting import cost_usd, load_prices, price_for
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
-from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
+from codesteer.models._embedded import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
 from codesteer.models._remote import RetryPolicy, waiting_calls
 from codesteer.models._scripted import ScriptedModel

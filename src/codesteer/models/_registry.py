@@ -151,14 +151,14 @@ def get_model(spec: str, **options: Any) -> ChatModel:
             model = AnthropicModel(name, base_url, **common)
     elif provider == "hf":
         _check_options(provider, options, _LOCAL_OPTIONS)
-        from codesteer.models._local import LocalModel
+        from codesteer.models._transformers import LocalModel
 
         model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"),
                            max_batch=_max_batch(options))
     elif provider in ("embedded", "gguf"):
         _check_options(provider, options, _GGUF_OPTIONS | (_LOCAL_OPTIONS | {"engine"} if provider == "embedded" else set()))
+        from codesteer.models._embedded import embedded_model
         from codesteer.models._llamacpp import gguf_model
-        from codesteer.models._local import embedded_model
 
         extra = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
         model = (embedded_model if provider == "embedded" else gguf_model)(rest, max_batch=_max_batch(options), **extra)
