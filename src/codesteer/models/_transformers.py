@@ -12,20 +12,13 @@ import asyncio
 import concurrent.futures
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codesteer.models._batching import _Batcher, _Request
-from codesteer.models._types import (
-    Completion,
-    Message,
-    ModelError,
-    ModelSpecError,
-    check_messages,
-    check_params,
-)
+from codesteer.models._provider import PromptProvider, Reply
+from codesteer.models._types import ChatParams, Message, ModelError, ModelSpecError
 
 # Used only when a tokenizer ships no template of its own (SmolLM2's GGUF does ship one).
 CHATML_TEMPLATE = (
@@ -140,7 +133,7 @@ def load_local(
         return loaded
 
 
-class LocalModel:
+class LocalModel(PromptProvider):
     """A transformers model in this process; ``Completion.cost_usd`` is always 0."""
 
     def __init__(
@@ -155,55 +148,19 @@ class LocalModel:
         self.spec = spec
         self.loaded = load_local(source, device=device, dtype=dtype, max_batch=max_batch)
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
-        msgs = check_messages(messages)
-        return await self._generate(msgs, None, temperature, max_tokens, stop, seed, top_p, top_k)
+    async def _complete(self, messages: list[Message], params: ChatParams) -> Reply:
+        return await self._generate(messages, None, params)
 
-    async def complete(
-        self,
-        prompt: str,
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
+    async def _complete_prompt(self, prompt: str, params: ChatParams) -> Reply:
         """Continue ``prompt`` as given (special tokens in it are tokenised as such; nothing is added or trimmed)."""
-        if not isinstance(prompt, str) or not prompt:
-            raise ValueError("prompt must be a non-empty str")
-        return await self._generate([], prompt, temperature, max_tokens, stop, seed, top_p, top_k)
+        return await self._generate([], prompt, params)
 
-    async def _generate(self, msgs: list[Message], prompt: str | None, temperature: float, max_tokens: int | None,
-                        stop: Sequence[str] | None, seed: int | None, top_p: float | None,
-                        top_k: int | None) -> Completion:
-        check_params(temperature, max_tokens, top_p, top_k)
-        start = time.perf_counter()
-        req = _Request(msgs, float(temperature), None if max_tokens is None else int(max_tokens),
-                       list(stop) if stop else None, seed, concurrent.futures.Future(), top_p=top_p, top_k=top_k,
-                       prompt=prompt)
+    async def _generate(self, msgs: list[Message], prompt: str | None, p: ChatParams) -> Reply:
+        req = _Request(msgs, p.temperature, p.max_tokens, list(p.stop) if p.stop else None, p.seed,
+                       concurrent.futures.Future(), top_p=p.top_p, top_k=p.top_k, prompt=prompt)
         self.loaded.batcher.submit(req)
         text, pt, ct = await asyncio.wrap_future(req.future)
-        return Completion(
-            text=text,
-            prompt_tokens=pt,
-            completion_tokens=ct,
-            latency_s=time.perf_counter() - start,
-            model=self.spec,
-            cached=False,
-            cost_usd=0.0,
-        )
+        return Reply(text, pt, ct)
 
     async def aclose(self) -> None:
         """The weights stay loaded for other users in this process."""
