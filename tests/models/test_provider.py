@@ -80,3 +80,23 @@ def test_raw_prompts_only_where_the_backend_has_them(tmp_path) -> None:
     assert [asyncio.run(cached.chat(MSGS)).cached for _ in range(2)] == [False, True]
     with pytest.raises(ValueError, match="temperature"):
         asyncio.run(cached.chat(MSGS, temperature=-1))
+
+
+def test_the_registry_is_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codesteer.models import SPEC_FORMS, ModelSpecError, _registry, get_model, is_remote, option_names
+
+    assert [f.partition("/")[0] for f in SPEC_FORMS] == list(_registry.PROVIDERS)
+    assert [p for p in _registry.PROVIDERS if is_remote(f"{p}/x")] == ["openai", "anthropic"]
+    built = []
+
+    def build(spec, rest, options):
+        built.append((spec, rest, options))
+        return Echo(rest)
+
+    entry = _registry._Provider("echo/<text>", frozenset({"colour"}), build, cached=False)
+    monkeypatch.setitem(_registry.PROVIDERS, "echo", entry)
+    model = get_model("echo/hello", colour="red")
+    assert isinstance(model, Echo) and built == [("echo/hello", "hello", {"colour": "red"})]
+    assert option_names("echo/x") == {"colour"}
+    with pytest.raises(ModelSpecError, match="take no option"):
+        get_model("echo/hello", shade="dark")
