@@ -200,29 +200,59 @@ class _Malformed(Exception):
 class _RemoteModel(Provider):
     """Shared retry loop over a Stainless-generated SDK (openai and anthropic raise the same shapes)."""
 
-    spec: str
-    endpoint: str
-    model_name: str
+    prefix: str  # the spec's provider prefix
 
     def __init__(
         self,
-        sdk: Any,
+        model: str,
+        base_url: str | None = None,
         *,
-        policy: RetryPolicy,
-        max_concurrency: int,
-        key_env: str,
-        prices: Prices,
-        retry_seed: int | None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+        policy: RetryPolicy | None = None,
+        max_concurrency: int = 16,
+        prices: Prices | None = None,
+        retry_seed: int | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
-        self._sdk = sdk
-        self.policy = policy
+        default_url = self._default_url()
+        base_url = (base_url or default_url).rstrip("/")
+        named_env = api_key_env is not None
+        api_key_env = api_key_env or self._default_key_env(base_url)
+        key = api_key or os.environ.get(api_key_env)
+        if not key:
+            # a self-hosted server (vLLM, Ollama, llama.cpp, codesteer serve) usually takes any key; the hosted
+            # APIs, and any variable the user named, must supply one
+            if named_env or _is_hosted(base_url):
+                raise missing_key(api_key_env, base_url)
+            key = "not-needed"
+        self.extra_body = dict(extra_body) if extra_body else None
+        self._sdk = self._import_sdk()
+        self.policy = policy or RetryPolicy()
         self.max_concurrency = max_concurrency
-        self.key_env = key_env
-        self.prices = prices
+        self.key_env = api_key_env
+        self.prices = prices or {}
         seed = retry_seed if retry_seed is not None else os.getpid() ^ id(self)
         self._rng = random.Random(seed)
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self.attempts = 0  # every HTTP attempt made, retries included (tests and benchmarks read it)
+        self.model_name = model
+        self.endpoint = base_url
+        self._key = key
+        set_endpoint_limit(base_url, max_concurrency)
+        self.spec = f"{self.prefix}/{model}" if base_url == default_url else f"{self.prefix}/{model}@{base_url}"
+
+    @staticmethod
+    def _default_url() -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def _import_sdk() -> Any:
+        raise NotImplementedError
 
     def _make_client(self) -> Any:
         raise NotImplementedError
@@ -286,58 +316,34 @@ class _RemoteModel(Provider):
             await client.close()
 
 
-def _import_openai() -> Any:
-    import openai
-
-    return openai
-
-
 class OpenAIModel(_RemoteModel, PromptProvider):
     """Any OpenAI-compatible Chat Completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, DeepSeek, LM Studio)."""
 
-    def __init__(
-        self,
-        model: str,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-        policy: RetryPolicy | None = None,
-        max_concurrency: int = 16,
-        prices: Prices | None = None,
-        retry_seed: int | None = None,
-        extra_body: dict[str, Any] | None = None,
-    ) -> None:
-        base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
-        named_env = api_key_env is not None
-        if api_key_env is None:
-            api_key_env = "DEEPSEEK_API_KEY" if "deepseek.com" in base_url else "OPENAI_API_KEY"
-        key = api_key or os.environ.get(api_key_env)
-        if not key:
-            # a self-hosted server (vLLM, Ollama, llama.cpp, codesteer serve) usually takes any key; the hosted
-            # APIs, and any variable the user named, must supply one
-            if named_env or _is_hosted(base_url):
-                raise missing_key(api_key_env, base_url)
-            key = "not-needed"
-        self.extra_body = dict(extra_body) if extra_body else None
-        super().__init__(
-            _import_openai(),
-            policy=policy or RetryPolicy(),
-            max_concurrency=max_concurrency,
-            key_env=api_key_env,
-            prices=prices or {},
-            retry_seed=retry_seed,
-        )
-        self.model_name = model
-        self.endpoint = base_url
-        self._key = key
-        set_endpoint_limit(base_url, max_concurrency)
-        default = os.environ.get("OPENAI_BASE_URL", "").rstrip("/") or "https://api.openai.com/v1"
-        self.spec = f"openai/{model}" if base_url == default else f"openai/{model}@{base_url}"
-        # OpenAI's reasoning models reject temperature and take max_completion_tokens.
-        self._reasoning = model.split("/")[-1].startswith(("o1", "o3", "o4", "gpt-5"))
-        # OpenAI itself rejects top_k; vLLM and most local servers take it as an extra body field.
-        self._takes_top_k = (urlparse(base_url).hostname or "") != "api.openai.com"
+    prefix = "openai"
+
+    @staticmethod
+    def _default_url() -> str:
+        return os.environ.get("OPENAI_BASE_URL", "").rstrip("/") or "https://api.openai.com/v1"
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        return "DEEPSEEK_API_KEY" if "deepseek.com" in base_url else "OPENAI_API_KEY"
+
+    @staticmethod
+    def _import_sdk() -> Any:
+        import openai
+
+        return openai
+
+    @property
+    def _reasoning(self) -> bool:
+        """OpenAI's reasoning models reject temperature and take max_completion_tokens."""
+        return self.model_name.split("/")[-1].startswith(("o1", "o3", "o4", "gpt-5"))
+
+    @property
+    def _takes_top_k(self) -> bool:
+        """OpenAI itself rejects top_k; vLLM and most local servers take it as an extra body field."""
+        return (urlparse(self.endpoint).hostname or "") != "api.openai.com"
 
     def _make_client(self) -> Any:
         return self._sdk.AsyncOpenAI(
@@ -439,49 +445,23 @@ def anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[str,
 class AnthropicModel(_RemoteModel):
     """Claude through the official SDK (the ``anthropic`` extra)."""
 
-    def __init__(
-        self,
-        model: str,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-        policy: RetryPolicy | None = None,
-        max_concurrency: int = 16,
-        prices: Prices | None = None,
-        retry_seed: int | None = None,
-        extra_body: dict[str, Any] | None = None,
-    ) -> None:
-        named_env = api_key_env is not None
-        api_key_env = api_key_env or "ANTHROPIC_API_KEY"
-        base_url = (base_url or "https://api.anthropic.com").rstrip("/")
-        key = api_key or os.environ.get(api_key_env)
-        if not key:
-            if named_env or _is_hosted(base_url):
-                raise missing_key(api_key_env, base_url)
-            key = "not-needed"
-        self.extra_body = dict(extra_body) if extra_body else None
+    prefix = "anthropic"
+
+    @staticmethod
+    def _default_url() -> str:
+        return "https://api.anthropic.com"
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        return "ANTHROPIC_API_KEY"
+
+    @staticmethod
+    def _import_sdk() -> Any:
         try:
             import anthropic
         except ImportError:
             raise MissingExtraError("anthropic", "anthropic/ models") from None
-        super().__init__(
-            anthropic,
-            policy=policy or RetryPolicy(),
-            max_concurrency=max_concurrency,
-            key_env=api_key_env,
-            prices=prices or {},
-            retry_seed=retry_seed,
-        )
-        self.model_name = model
-        self.endpoint = base_url
-        self._key = key
-        set_endpoint_limit(base_url, max_concurrency)
-        self.spec = (
-            f"anthropic/{model}"
-            if base_url == "https://api.anthropic.com"
-            else f"anthropic/{model}@{base_url}"
-        )
+        return anthropic
 
     @property
     def _takes_temperature(self) -> bool:
