@@ -220,7 +220,7 @@ def test_embedded_is_served_by_llama_cpp(gguf):
 
 
 def test_embedded_falls_back_on_transformers_with_one_notice(gguf, monkeypatch, capsys):
-    from codesteer.models import _local
+    from codesteer.models import _embedded
 
     def unavailable():
         raise ModelError("llama.cpp binding unavailable (ImportError: no xllamacpp)")
@@ -233,9 +233,9 @@ def test_embedded_falls_back_on_transformers_with_one_notice(gguf, monkeypatch, 
             self.spec = spec
 
     monkeypatch.setattr(_llamacpp, "import_xllamacpp", unavailable)
-    monkeypatch.setattr(_local, "embedded_path", lambda name: Path("/converted") / name)
-    monkeypatch.setattr(_local, "LocalModel", FakeLocal)
-    monkeypatch.setattr(_local, "_NOTICED", set())
+    monkeypatch.setattr(_embedded, "embedded_path", lambda name: Path("/converted") / name)
+    monkeypatch.setattr(_embedded, "LocalModel", FakeLocal)
+    monkeypatch.setattr(_embedded, "_NOTICED", set())
     for _ in range(2):
         model = get_model("embedded/default", cache=False)
         assert isinstance(model, FakeLocal) and model.spec == "embedded/smollm2-135m"

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from codesteer.models import EMBEDDED, ModelError, find_embedded_gguf
+from codesteer.models._embedded import EmbeddedInfo
 from codesteer.models._gguf import read_gguf_info
-from codesteer.models._local import EmbeddedInfo
 from codesteer.models._packaged import assemble, assembled_gguf, assembled_path, packaged_models
 
 CLI = Path(sys.executable).parent / "codesteer"

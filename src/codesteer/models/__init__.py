@@ -6,19 +6,10 @@ here once. Importing this package does not import torch; building an hf/ model (
 transformers engine) does.
 """
 
-from codesteer.models._accounting import (
-    RoleTotals,
-    TrackedModel,
-    UsageLedger,
-    UsageRecord,
-    cost_usd,
-    load_prices,
-    price_for,
-    tracked,
-)
+from codesteer.models._accounting import cost_usd, load_prices, price_for
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
+from codesteer.models._embedded import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
 from codesteer.models._llamacpp import import_xllamacpp
-from codesteer.models._local import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
 from codesteer.models._packaged import packaged_models
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
 from codesteer.models._remote import RetryPolicy, waiting_calls
@@ -58,11 +49,7 @@ __all__ = [
     "RequestRejected",
     "ResponseCache",
     "RetryPolicy",
-    "RoleTotals",
     "ScriptedModel",
-    "TrackedModel",
-    "UsageLedger",
-    "UsageRecord",
     "cache_dir",
     "cache_key",
     "cost_usd",
@@ -77,6 +64,5 @@ __all__ = [
     "price_for",
     "sampling_kwargs",
     "serve",
-    "tracked",
     "waiting_calls",
 ]

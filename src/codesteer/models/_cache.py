@@ -12,13 +12,14 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from codesteer._sqlite import connect_wal
-from codesteer.models._types import Completion, Message, ModelError, check_messages, sampling_kwargs
+from codesteer.models._provider import ValidatedChat
+from codesteer.models._types import ChatParams, Completion, Message, ModelError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -171,7 +172,7 @@ def open_cache(path: str | Path | None = None) -> ResponseCache:
         return _CACHES[p]
 
 
-class CachedModel:
+class CachedModel(ValidatedChat):
     """Serves temperature-0 requests from the cache; anything sampled goes to the model every time."""
 
     def __init__(self, inner, cache: ResponseCache) -> None:
@@ -182,28 +183,11 @@ class CachedModel:
         extra = getattr(inner, "extra_body", None)
         self._key_spec = self.spec + ("#" + json.dumps(extra, sort_keys=True) if extra else "")
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
-        params: dict[str, Any] = dict(temperature=temperature, max_tokens=max_tokens, stop=stop, seed=seed,
-                                      **sampling_kwargs(top_p, top_k))
-        if temperature > 0:
-            return await self.inner.chat(messages, **params)
-        key = cache_key(self._key_spec, check_messages(messages), **params)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        completion = await self.inner.chat(messages, **params)
-        self.cache.put(key, self.spec, completion)
-        return replace(completion, cached=False)
+    async def _chat(self, messages: list[Message], params: ChatParams) -> Completion:
+        if params.temperature > 0:
+            return await self.inner.chat(messages, **params.kwargs())
+        key = cache_key(self._key_spec, messages, **params.kwargs())
+        return await self._cached(key, lambda: self.inner.chat(messages, **params.kwargs()))
 
     async def complete(self, prompt: str, *, temperature: float = 0.0, **params: Any) -> Completion:
         """Raw completions share the cache; the prompt is keyed as one message of role ``prompt``."""
@@ -212,10 +196,13 @@ class CachedModel:
         key = cache_key(self.spec, [{"role": "prompt", "content": prompt}], temperature=temperature,
                         max_tokens=params.get("max_tokens", 1024), stop=params.get("stop"), seed=params.get("seed"),
                         top_p=params.get("top_p"), top_k=params.get("top_k"))
+        return await self._cached(key, lambda: self.inner.complete(prompt, temperature=temperature, **params))
+
+    async def _cached(self, key: str, call: Callable[[], Awaitable[Completion]]) -> Completion:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
-        completion = await self.inner.complete(prompt, temperature=temperature, **params)
+        completion = await call()
         self.cache.put(key, self.spec, completion)
         return replace(completion, cached=False)
 

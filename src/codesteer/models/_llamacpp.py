@@ -19,21 +19,12 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from codesteer.models._gguf import GGUFInfo, read_gguf_info
-from codesteer.models._types import (
-    Completion,
-    Message,
-    ModelError,
-    ModelSpecError,
-    RequestRejected,
-    check_messages,
-    check_params,
-    truncate_at_stop,
-)
+from codesteer.models._provider import Provider, Reply
+from codesteer.models._types import ChatParams, Message, ModelError, ModelSpecError, RequestRejected
 
 DEFAULT_CONTEXT = 4096  # tokens per slot (prompt + reply)
 
@@ -197,7 +188,7 @@ def close_all() -> None:
         engine.close()
 
 
-class LlamaCppModel:
+class LlamaCppModel(Provider):
     """A GGUF file served by llama.cpp in this process; ``Completion.cost_usd`` is always 0.
 
     ``max_batch`` is the number of slots (calls decoded together); ``context`` the tokens of each slot;
@@ -223,43 +214,28 @@ class LlamaCppModel:
             check=info,
         )
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
-        """``seed`` defaults to 0 so that sampling is reproducible, as on the transformers path."""
-        msgs = check_messages(messages)
-        check_params(temperature, max_tokens)
+    async def _complete(self, messages: list[Message], params: ChatParams) -> Reply:
+        """``seed`` defaults to 0 so that sampling is reproducible, as on the transformers path; ``max_tokens=None``
+        leaves the reply capped by the slot's context only."""
         engine = self.engine
         if engine is None:
             raise ModelError(f"{self.spec} is closed")
         body: dict[str, Any] = {
-            "messages": msgs,
-            "max_tokens": int(max_tokens),
-            "temperature": float(temperature),
-            "seed": int(seed) % 0xFFFFFFFF if seed is not None else 0,  # 0xFFFFFFFF would mean "random"
+            "messages": messages,
+            "temperature": params.temperature,
+            "seed": int(params.seed) % 0xFFFFFFFF if params.seed is not None else 0,  # 0xFFFFFFFF would mean "random"
             "stream": True,
             "stream_options": {"include_usage": True},
         }
-        stops = [s for s in stop or () if s]
+        if params.max_tokens is not None:
+            body["max_tokens"] = params.max_tokens
+        stops = [s for s in params.stop or () if s]
         if stops:
             body["stop"] = stops
-        if top_p is not None:
-            if not 0.0 < float(top_p) <= 1.0:
-                raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-            body["top_p"] = float(top_p)
-        if top_k is not None:
-            if int(top_k) < 0:
-                raise ValueError(f"top_k must be >= 0 (0: no limit), got {top_k}")
-            body["top_k"] = int(top_k)
-        start = time.perf_counter()
+        if params.top_p is not None:
+            body["top_p"] = params.top_p
+        if params.top_k is not None:
+            body["top_k"] = params.top_k
         cancel = threading.Event()
         try:
             future = engine.pool.submit(engine.complete, body, cancel)
@@ -270,15 +246,7 @@ class LlamaCppModel:
         except asyncio.CancelledError:
             cancel.set()  # a call already running stops at its next token; a queued one never starts
             raise
-        return Completion(
-            text=truncate_at_stop(text, stops),
-            prompt_tokens=pt,
-            completion_tokens=ct,
-            latency_s=time.perf_counter() - start,
-            model=self.spec,
-            cached=False,
-            cost_usd=0.0,
-        )
+        return Reply(text, pt, ct)
 
     async def aclose(self) -> None:
         """Release this model's hold; the last holder's close ends the server (in a thread: it joins)."""

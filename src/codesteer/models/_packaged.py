@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codesteer.models._cache import cache_dir
-from codesteer.models._local import (
+from codesteer.models._embedded import (
     EMBEDDED,
     EMBEDDED_ALIASES,
     EmbeddedInfo,

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codesteer.models._accounting import load_prices
 from codesteer.models._cache import CachedModel, cache_disabled_by_env, open_cache
-from codesteer.models._remote import RetryPolicy
+from codesteer.models._remote import AnthropicModel, OpenAIModel, RetryPolicy
 from codesteer.models._scripted import ScriptedModel
 from codesteer.models._types import ChatModel, ModelSpecError
 
-SPEC_FORMS = (
-    "openai/<model>[@<base_url>]",
-    "anthropic/<model>",
-    "hf/<path-or-id>",
-    "embedded/<name>",
-    "gguf/<path>",
-    "scripted/<file>",
-)
-
-_REMOTE_OPTIONS = {
+_REMOTE_OPTIONS = frozenset({
     "timeout_s",
     "max_retries",
     "backoff_base_s",
@@ -32,10 +25,10 @@ _REMOTE_OPTIONS = {
     "prices",
     "retry_seed",
     "extra_body",
-}
-_LOCAL_OPTIONS = {"device", "dtype", "max_batch"}
-_GGUF_OPTIONS = {"threads", "context", "max_batch"}
-_COMMON_OPTIONS = {"cache", "cache_path"}
+})
+_LOCAL_OPTIONS = frozenset({"device", "dtype", "max_batch"})
+_GGUF_OPTIONS = frozenset({"threads", "context", "max_batch"})
+_COMMON_OPTIONS = frozenset({"cache", "cache_path"})
 # options that change how a request travels, never what the model answers: a run's identity leaves them out
 TRANSPORT_OPTIONS = frozenset({
     "timeout_s", "max_retries", "backoff_base_s", "backoff_max_s", "max_concurrency", "api_key_env", "api_key",
@@ -43,23 +36,95 @@ TRANSPORT_OPTIONS = frozenset({
 })
 
 
+@dataclass(frozen=True)
+class _Provider:
+    """One spec prefix: the form shown in errors, the options it takes, how it is built from the text after the
+    prefix, whether it travels over HTTP and whether its replies may be cached."""
+
+    form: str
+    options: frozenset[str]
+    build: Callable[[str, str, dict[str, Any]], Any]  # (spec, rest, options) -> model
+    remote: bool = False
+    cached: bool = True
+
+
+def _remote(provider: str) -> Callable[[str, str, dict[str, Any]], Any]:
+    def build(spec: str, rest: str, options: dict[str, Any]) -> Any:
+        name, _, url = rest.partition("@")
+        if not name:
+            raise _bad_spec(spec, "no model name")
+        cls = OpenAIModel if provider == "openai" else AnthropicModel
+        return cls(
+            name,
+            url or options.get("base_url"),
+            api_key=options.get("api_key"),
+            api_key_env=options.get("api_key_env"),
+            policy=_policy(options),
+            max_concurrency=int(options.get("max_concurrency", 16)),
+            prices=load_prices(options.get("prices")),
+            retry_seed=options.get("retry_seed"),
+            extra_body=_extra_body(options.get("extra_body")),
+        )
+
+    return build
+
+
+def _hf(spec: str, rest: str, options: dict[str, Any]) -> Any:
+    from codesteer.models._transformers import LocalModel
+
+    return LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"),
+                      max_batch=_max_batch(options))
+
+
+def _gguf_options(options: dict[str, Any]) -> dict[str, Any]:
+    extra = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
+    return {"max_batch": _max_batch(options), **extra}
+
+
+def _embedded(spec: str, rest: str, options: dict[str, Any]) -> Any:
+    from codesteer.models._embedded import embedded_model
+
+    return embedded_model(rest, **_gguf_options(options))
+
+
+def _gguf(spec: str, rest: str, options: dict[str, Any]) -> Any:
+    from codesteer.models._llamacpp import gguf_model
+
+    return gguf_model(rest, **_gguf_options(options))
+
+
+def _scripted(spec: str, rest: str, options: dict[str, Any]) -> Any:
+    return ScriptedModel.from_file(Path(rest))
+
+
+# The one list of providers: get_model, option_names, is_remote and SPEC_FORMS all read it.
+PROVIDERS: dict[str, _Provider] = {
+    "openai": _Provider("openai/<model>[@<base_url>]", _REMOTE_OPTIONS, _remote("openai"), remote=True),
+    "anthropic": _Provider("anthropic/<model>", _REMOTE_OPTIONS, _remote("anthropic"), remote=True),
+    "hf": _Provider("hf/<path-or-id>", _LOCAL_OPTIONS, _hf),
+    "embedded": _Provider("embedded/<name>", _LOCAL_OPTIONS | _GGUF_OPTIONS | {"engine"}, _embedded),
+    "gguf": _Provider("gguf/<path>", _GGUF_OPTIONS, _gguf),
+    "scripted": _Provider("scripted/<file>", frozenset(), _scripted, cached=False),  # never cached
+}
+SPEC_FORMS = tuple(p.form for p in PROVIDERS.values())
+
+
+def _provider_of(spec: str) -> _Provider | None:
+    return PROVIDERS.get(str(spec).partition("/")[0].strip().lower())
+
+
 def option_names(spec: str) -> frozenset[str]:
     """The options ``get_model`` accepts for ``spec``'s provider (empty for an unknown provider)."""
-    provider = str(spec).partition("/")[0].strip().lower()
-    if provider in ("openai", "anthropic"):
-        return frozenset(_REMOTE_OPTIONS | _COMMON_OPTIONS)
-    if provider == "hf":
-        return frozenset(_LOCAL_OPTIONS | _COMMON_OPTIONS)
-    if provider == "embedded":
-        return frozenset(_LOCAL_OPTIONS | _GGUF_OPTIONS | {"engine"} | _COMMON_OPTIONS)
-    if provider == "gguf":
-        return frozenset(_GGUF_OPTIONS | _COMMON_OPTIONS)
-    return frozenset()
+    entry = _provider_of(spec)
+    if entry is None:
+        return frozenset()
+    return (entry.options | _COMMON_OPTIONS) if entry.cached else entry.options
 
 
 def is_remote(spec: str) -> bool:
     """True for providers reached over HTTP (the ones timeouts, retries and connection limits apply to)."""
-    return str(spec).partition("/")[0].strip().lower() in ("openai", "anthropic")
+    entry = _provider_of(spec)
+    return entry is not None and entry.remote
 
 
 def _bad_spec(spec: str, why: str = "") -> ModelSpecError:
@@ -67,7 +132,7 @@ def _bad_spec(spec: str, why: str = "") -> ModelSpecError:
     return ModelSpecError(f"unknown model spec '{spec}'{extra}: expected one of {', '.join(SPEC_FORMS)}")
 
 
-def _check_options(provider: str, options: dict[str, Any], allowed: set[str]) -> None:
+def _check_options(provider: str, options: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(options) - allowed - _COMMON_OPTIONS
     if unknown:
         raise ModelSpecError(
@@ -124,49 +189,11 @@ def get_model(spec: str, **options: Any) -> ChatModel:
     rest = rest.strip()
     if not rest:
         raise _bad_spec(spec, "nothing after the provider")
-    use_cache = bool(options.get("cache", True)) and not cache_disabled_by_env()
-    model: Any
-    if provider in ("openai", "anthropic"):
-        _check_options(provider, options, _REMOTE_OPTIONS)
-        name, _, url = rest.partition("@")
-        if not name:
-            raise _bad_spec(spec, "no model name")
-        base_url = url or options.get("base_url")
-        common = dict(
-            api_key=options.get("api_key"),
-            api_key_env=options.get("api_key_env"),
-            policy=_policy(options),
-            max_concurrency=int(options.get("max_concurrency", 16)),
-            prices=load_prices(options.get("prices")),
-            retry_seed=options.get("retry_seed"),
-            extra_body=_extra_body(options.get("extra_body")),
-        )
-        if provider == "openai":
-            from codesteer.models._remote import OpenAIModel
-
-            model = OpenAIModel(name, base_url, **common)
-        else:
-            from codesteer.models._remote import AnthropicModel
-
-            model = AnthropicModel(name, base_url, **common)
-    elif provider == "hf":
-        _check_options(provider, options, _LOCAL_OPTIONS)
-        from codesteer.models._local import LocalModel
-
-        model = LocalModel(rest, spec=f"hf/{rest}", device=options.get("device"), dtype=options.get("dtype"),
-                           max_batch=_max_batch(options))
-    elif provider in ("embedded", "gguf"):
-        _check_options(provider, options, _GGUF_OPTIONS | (_LOCAL_OPTIONS | {"engine"} if provider == "embedded" else set()))
-        from codesteer.models._llamacpp import gguf_model
-        from codesteer.models._local import embedded_model
-
-        extra = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
-        model = (embedded_model if provider == "embedded" else gguf_model)(rest, max_batch=_max_batch(options), **extra)
-    elif provider == "scripted":
-        _check_options(provider, options, set())
-        return ScriptedModel.from_file(Path(rest))
-    else:
+    entry = PROVIDERS.get(provider)
+    if entry is None:
         raise _bad_spec(spec, f"unknown provider '{provider}'")
-    if use_cache:
+    _check_options(provider, options, entry.options)
+    model = entry.build(spec, rest, options)
+    if entry.cached and bool(options.get("cache", True)) and not cache_disabled_by_env():
         return CachedModel(model, open_cache(options.get("cache_path")))
     return model

@@ -22,17 +22,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 from codesteer.errors import MissingExtraError
-from codesteer.models._accounting import Prices, cost_usd
+from codesteer.models._accounting import Prices
+from codesteer.models._provider import PromptProvider, Provider, Reply
 from codesteer.models._types import (
     AuthError,
-    Completion,
+    ChatParams,
     EndpointError,
     Message,
     MissingKeyError,
     RequestRejected,
-    approx_tokens,
-    check_messages,
-    check_params,
 )
 
 MAX_RETRY_AFTER_S = 120.0
@@ -199,32 +197,62 @@ class _Malformed(Exception):
     """A 200 reply that is not a chat completion (a proxy error page, a truncated body)."""
 
 
-class _RemoteModel:
+class _RemoteModel(Provider):
     """Shared retry loop over a Stainless-generated SDK (openai and anthropic raise the same shapes)."""
 
-    spec: str
-    endpoint: str
-    model_name: str
+    prefix: str  # the spec's provider prefix
 
     def __init__(
         self,
-        sdk: Any,
+        model: str,
+        base_url: str | None = None,
         *,
-        policy: RetryPolicy,
-        max_concurrency: int,
-        key_env: str,
-        prices: Prices,
-        retry_seed: int | None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+        policy: RetryPolicy | None = None,
+        max_concurrency: int = 16,
+        prices: Prices | None = None,
+        retry_seed: int | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
-        self._sdk = sdk
-        self.policy = policy
+        default_url = self._default_url()
+        base_url = (base_url or default_url).rstrip("/")
+        named_env = api_key_env is not None
+        api_key_env = api_key_env or self._default_key_env(base_url)
+        key = api_key or os.environ.get(api_key_env)
+        if not key:
+            # a self-hosted server (vLLM, Ollama, llama.cpp, codesteer serve) usually takes any key; the hosted
+            # APIs, and any variable the user named, must supply one
+            if named_env or _is_hosted(base_url):
+                raise missing_key(api_key_env, base_url)
+            key = "not-needed"
+        self.extra_body = dict(extra_body) if extra_body else None
+        self._sdk = self._import_sdk()
+        self.policy = policy or RetryPolicy()
         self.max_concurrency = max_concurrency
-        self.key_env = key_env
-        self.prices = prices
+        self.key_env = api_key_env
+        self.prices = prices or {}
         seed = retry_seed if retry_seed is not None else os.getpid() ^ id(self)
         self._rng = random.Random(seed)
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self.attempts = 0  # every HTTP attempt made, retries included (tests and benchmarks read it)
+        self.model_name = model
+        self.endpoint = base_url
+        self._key = key
+        set_endpoint_limit(base_url, max_concurrency)
+        self.spec = f"{self.prefix}/{model}" if base_url == default_url else f"{self.prefix}/{model}@{base_url}"
+
+    @staticmethod
+    def _default_url() -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def _import_sdk() -> Any:
+        raise NotImplementedError
 
     def _make_client(self) -> Any:
         raise NotImplementedError
@@ -237,7 +265,7 @@ class _RemoteModel:
             client = self._clients[loop] = self._make_client()
         return client
 
-    async def _with_retries(self, call: Callable[[Any], Awaitable[Completion]]) -> Completion:
+    async def _with_retries(self, call: Callable[[Any], Awaitable[Reply]]) -> Reply:
         sdk, policy = self._sdk, self.policy
         sem = endpoint_limiter(self.endpoint)
         last = "no attempt made"
@@ -288,122 +316,82 @@ class _RemoteModel:
             await client.close()
 
 
-def _import_openai() -> Any:
-    import openai
-
-    return openai
-
-
-class OpenAIModel(_RemoteModel):
+class OpenAIModel(_RemoteModel, PromptProvider):
     """Any OpenAI-compatible Chat Completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, DeepSeek, LM Studio)."""
 
-    def __init__(
-        self,
-        model: str,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-        policy: RetryPolicy | None = None,
-        max_concurrency: int = 16,
-        prices: Prices | None = None,
-        retry_seed: int | None = None,
-        extra_body: dict[str, Any] | None = None,
-    ) -> None:
-        base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
-        named_env = api_key_env is not None
-        if api_key_env is None:
-            api_key_env = "DEEPSEEK_API_KEY" if "deepseek.com" in base_url else "OPENAI_API_KEY"
-        key = api_key or os.environ.get(api_key_env)
-        if not key:
-            # a self-hosted server (vLLM, Ollama, llama.cpp, codesteer serve) usually takes any key; the hosted
-            # APIs, and any variable the user named, must supply one
-            if named_env or _is_hosted(base_url):
-                raise missing_key(api_key_env, base_url)
-            key = "not-needed"
-        self.extra_body = dict(extra_body) if extra_body else None
-        super().__init__(
-            _import_openai(),
-            policy=policy or RetryPolicy(),
-            max_concurrency=max_concurrency,
-            key_env=api_key_env,
-            prices=prices or {},
-            retry_seed=retry_seed,
-        )
-        self.model_name = model
-        self.endpoint = base_url
-        self._key = key
-        set_endpoint_limit(base_url, max_concurrency)
-        default = os.environ.get("OPENAI_BASE_URL", "").rstrip("/") or "https://api.openai.com/v1"
-        self.spec = f"openai/{model}" if base_url == default else f"openai/{model}@{base_url}"
-        # OpenAI's reasoning models reject temperature and take max_completion_tokens.
-        self._reasoning = model.split("/")[-1].startswith(("o1", "o3", "o4", "gpt-5"))
-        # OpenAI itself rejects top_k; vLLM and most local servers take it as an extra body field.
-        self._takes_top_k = (urlparse(base_url).hostname or "") != "api.openai.com"
+    prefix = "openai"
+
+    @staticmethod
+    def _default_url() -> str:
+        return os.environ.get("OPENAI_BASE_URL", "").rstrip("/") or "https://api.openai.com/v1"
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        return "DEEPSEEK_API_KEY" if "deepseek.com" in base_url else "OPENAI_API_KEY"
+
+    @staticmethod
+    def _import_sdk() -> Any:
+        import openai
+
+        return openai
+
+    @property
+    def _reasoning(self) -> bool:
+        """OpenAI's reasoning models reject temperature and take max_completion_tokens."""
+        return self.model_name.split("/")[-1].startswith(("o1", "o3", "o4", "gpt-5"))
+
+    @property
+    def _takes_top_k(self) -> bool:
+        """OpenAI itself rejects top_k; vLLM and most local servers take it as an extra body field."""
+        return (urlparse(self.endpoint).hostname or "") != "api.openai.com"
 
     def _make_client(self) -> Any:
         return self._sdk.AsyncOpenAI(
             api_key=self._key, base_url=self.endpoint, max_retries=0, timeout=self.policy.timeout_s
         )
 
-    def _sampling(self, kwargs: dict[str, Any], temperature: float, max_tokens: int | None, stop: Sequence[str] | None,
-                  seed: int | None, top_p: float | None, top_k: int | None) -> None:
+    def _sampling(self, kwargs: dict[str, Any], p: ChatParams) -> None:
         """Request fields shared by chat and raw completions; nothing is sent that the caller did not set."""
         if self._reasoning:
-            if max_tokens is not None:
-                kwargs["max_completion_tokens"] = int(max_tokens)
+            if p.max_tokens is not None:
+                kwargs["max_completion_tokens"] = p.max_tokens
         else:
-            if max_tokens is not None:
-                kwargs["max_tokens"] = int(max_tokens)
-            kwargs["temperature"] = float(temperature)
-            if top_p is not None:
-                kwargs["top_p"] = float(top_p)
-            if top_k is not None and self._takes_top_k:
-                kwargs["extra_body"] = {"top_k": int(top_k)}
+            if p.max_tokens is not None:
+                kwargs["max_tokens"] = p.max_tokens
+            kwargs["temperature"] = p.temperature
+            if p.top_p is not None:
+                kwargs["top_p"] = p.top_p
+            if p.top_k is not None and self._takes_top_k:
+                kwargs["extra_body"] = {"top_k": p.top_k}
         if self.extra_body:  # -M role.key=value request-body fields; an explicit top_k above wins
             kwargs["extra_body"] = {**self.extra_body, **kwargs.get("extra_body", {})}
-        if stop:
-            kwargs["stop"] = list(stop)
-        if seed is not None:
-            kwargs["seed"] = int(seed)
+        if p.stop:
+            kwargs["stop"] = list(p.stop)
+        if p.seed is not None:
+            kwargs["seed"] = int(p.seed)
 
-    def _completion(self, resp: Any, text: str, latency: float, prompt_estimate: int) -> Completion:
+    @staticmethod
+    def _reply(resp: Any, text: str, latency: float) -> Reply:
+        """Token counts as the server reports them; the contract estimates the ones it leaves out."""
         usage = getattr(resp, "usage", None)
         pt = getattr(usage, "prompt_tokens", None)
         ct = getattr(usage, "completion_tokens", None)
-        pt = int(pt) if pt is not None else prompt_estimate
-        ct = int(ct) if ct is not None else approx_tokens(text)
         details = getattr(usage, "completion_tokens_details", None)
         rt = getattr(details, "reasoning_tokens", None) if details is not None else None
-        return Completion(
+        return Reply(
             text=text,
-            prompt_tokens=pt,
-            completion_tokens=ct,
+            prompt_tokens=int(pt) if pt is not None else None,
+            completion_tokens=int(ct) if ct is not None else None,
             latency_s=latency,
-            model=self.spec,
-            cached=False,
-            cost_usd=cost_usd(self.model_name, pt, ct, self.prices),
             reasoning_tokens=int(rt) if isinstance(rt, int | float) else 0,
         )
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[Message], params: ChatParams) -> Reply:
         """``max_tokens=None`` sends no cap (what reasoning models need unless the user sets one)."""
-        msgs = check_messages(messages)
-        check_params(temperature, max_tokens, top_p, top_k)
-        kwargs: dict[str, Any] = {"model": self.model_name, "messages": msgs}
-        self._sampling(kwargs, temperature, max_tokens, stop, seed, top_p, top_k)
+        kwargs: dict[str, Any] = {"model": self.model_name, "messages": messages}
+        self._sampling(kwargs, params)
 
-        async def call(client: Any) -> Completion:
+        async def call(client: Any) -> Reply:
             start = time.perf_counter()
             resp = await client.chat.completions.create(**kwargs)
             latency = time.perf_counter() - start
@@ -411,33 +399,20 @@ class OpenAIModel(_RemoteModel):
                 content = resp.choices[0].message.content or ""
             except (AttributeError, IndexError, TypeError, KeyError):
                 raise _Malformed(f"no choices in {_short(resp, 60)}") from None
-            return self._completion(resp, content, latency, sum(approx_tokens(m["content"]) for m in msgs))
+            return self._reply(resp, content, latency)
 
         return await self._with_retries(call)
 
-    async def complete(
-        self,
-        prompt: str,
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
+    async def _complete_prompt(self, prompt: str, params: ChatParams) -> Reply:
         """A raw text completion (``/v1/completions``): the caller rendered the chat template itself, so the
         server's template (which may trim or add a system prompt) never touches the prompt."""
-        if not isinstance(prompt, str) or not prompt:
-            raise ValueError("prompt must be a non-empty str")
-        check_params(temperature, max_tokens, top_p, top_k)
         kwargs: dict[str, Any] = {"model": self.model_name, "prompt": prompt}
-        self._sampling(kwargs, temperature, max_tokens, stop, seed, top_p, top_k)
+        self._sampling(kwargs, params)
         if self._takes_top_k:
             # the prompt carries its own BOS; vLLM would add a second one unless told not to
             kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "add_special_tokens": False}
 
-        async def call(client: Any) -> Completion:
+        async def call(client: Any) -> Reply:
             start = time.perf_counter()
             resp = await client.completions.create(**kwargs)
             latency = time.perf_counter() - start
@@ -445,7 +420,7 @@ class OpenAIModel(_RemoteModel):
                 text = resp.choices[0].text or ""
             except (AttributeError, IndexError, TypeError, KeyError):
                 raise _Malformed(f"no choices in {_short(resp, 60)}") from None
-            return self._completion(resp, text, latency, approx_tokens(prompt))
+            return self._reply(resp, text, latency)
 
         return await self._with_retries(call)
 
@@ -470,49 +445,23 @@ def anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[str,
 class AnthropicModel(_RemoteModel):
     """Claude through the official SDK (the ``anthropic`` extra)."""
 
-    def __init__(
-        self,
-        model: str,
-        base_url: str | None = None,
-        *,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-        policy: RetryPolicy | None = None,
-        max_concurrency: int = 16,
-        prices: Prices | None = None,
-        retry_seed: int | None = None,
-        extra_body: dict[str, Any] | None = None,
-    ) -> None:
-        named_env = api_key_env is not None
-        api_key_env = api_key_env or "ANTHROPIC_API_KEY"
-        base_url = (base_url or "https://api.anthropic.com").rstrip("/")
-        key = api_key or os.environ.get(api_key_env)
-        if not key:
-            if named_env or _is_hosted(base_url):
-                raise missing_key(api_key_env, base_url)
-            key = "not-needed"
-        self.extra_body = dict(extra_body) if extra_body else None
+    prefix = "anthropic"
+
+    @staticmethod
+    def _default_url() -> str:
+        return "https://api.anthropic.com"
+
+    @staticmethod
+    def _default_key_env(base_url: str) -> str:
+        return "ANTHROPIC_API_KEY"
+
+    @staticmethod
+    def _import_sdk() -> Any:
         try:
             import anthropic
         except ImportError:
             raise MissingExtraError("anthropic", "anthropic/ models") from None
-        super().__init__(
-            anthropic,
-            policy=policy or RetryPolicy(),
-            max_concurrency=max_concurrency,
-            key_env=api_key_env,
-            prices=prices or {},
-            retry_seed=retry_seed,
-        )
-        self.model_name = model
-        self.endpoint = base_url
-        self._key = key
-        set_endpoint_limit(base_url, max_concurrency)
-        self.spec = (
-            f"anthropic/{model}"
-            if base_url == "https://api.anthropic.com"
-            else f"anthropic/{model}@{base_url}"
-        )
+        return anthropic
 
     @property
     def _takes_temperature(self) -> bool:
@@ -534,38 +483,26 @@ class AnthropicModel(_RemoteModel):
             api_key=self._key, base_url=self.endpoint, max_retries=0, timeout=self.policy.timeout_s
         )
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[Message], params: ChatParams) -> Reply:
         """``seed`` is accepted for the common interface; Anthropic has no seed parameter. The API requires a
         reply cap: ``max_tokens=None`` sends ``ANTHROPIC_DEFAULT_MAX_TOKENS``."""
-        msgs = check_messages(messages)
-        check_params(temperature, max_tokens, top_p, top_k)
-        system, turns = anthropic_messages(msgs)
-        cap = ANTHROPIC_DEFAULT_MAX_TOKENS if max_tokens is None else int(max_tokens)
+        system, turns = anthropic_messages(messages)
+        cap = ANTHROPIC_DEFAULT_MAX_TOKENS if params.max_tokens is None else params.max_tokens
         kwargs: dict[str, Any] = {"model": self.model_name, "messages": turns, "max_tokens": cap}
         if self._takes_temperature:
-            kwargs["temperature"] = min(float(temperature), 1.0)
-        if top_p is not None:
-            kwargs["top_p"] = float(top_p)
-        if top_k is not None:
-            kwargs["top_k"] = int(top_k)
+            kwargs["temperature"] = min(params.temperature, 1.0)
+        if params.top_p is not None:
+            kwargs["top_p"] = params.top_p
+        if params.top_k is not None:
+            kwargs["top_k"] = params.top_k
         if system:
             kwargs["system"] = system
-        if stop:
-            kwargs["stop_sequences"] = list(stop)
+        if params.stop:
+            kwargs["stop_sequences"] = list(params.stop)
         if self.extra_body:
             kwargs["extra_body"] = self.extra_body
 
-        async def call(client: Any) -> Completion:
+        async def call(client: Any) -> Reply:
             start = time.perf_counter()
             resp = await client.messages.create(**kwargs)
             latency = time.perf_counter() - start
@@ -574,14 +511,6 @@ class AnthropicModel(_RemoteModel):
                 pt, ct = int(resp.usage.input_tokens), int(resp.usage.output_tokens)
             except (AttributeError, TypeError, ValueError):
                 raise _Malformed(f"not a message: {_short(resp, 60)}") from None
-            return Completion(
-                text=text,
-                prompt_tokens=pt,
-                completion_tokens=ct,
-                latency_s=latency,
-                model=self.spec,
-                cached=False,
-                cost_usd=cost_usd(self.model_name, pt, ct, self.prices),
-            )
+            return Reply(text, pt, ct, latency)
 
         return await self._with_retries(call)

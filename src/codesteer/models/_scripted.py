@@ -6,24 +6,15 @@ import asyncio
 import json
 import re
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from codesteer.models._types import (
-    Completion,
-    Message,
-    ModelSpecError,
-    approx_tokens,
-    check_messages,
-    check_params,
-    last_user_message,
-    truncate_at_stop,
-)
+from codesteer.models._provider import PromptProvider, Reply
+from codesteer.models._types import ChatParams, Message, ModelSpecError, last_user_message
 
 
-class ScriptedModel:
+class ScriptedModel(PromptProvider):
     """A model whose replies are written in advance, so tests of other layers never need a real model.
 
     Which reply: ``fn(messages)`` if given; else the first ``(regex, reply)`` rule that matches the last user
@@ -75,58 +66,21 @@ class ScriptedModel:
             return self._default
         raise ModelSpecError(f"scripted model '{self.name}' has no reply for: {last[:80]!r}")
 
-    async def chat(
-        self,
-        messages: Sequence[Message],
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
-        msgs = check_messages(messages)
-        check_params(temperature, max_tokens, top_p, top_k)
-        self.params.append({"temperature": temperature, "max_tokens": max_tokens, "stop": list(stop) if stop else None,
-                            "seed": seed, "top_p": top_p, "top_k": top_k})
-        start = time.perf_counter()
+    async def _complete(self, messages: list[Message], params: ChatParams) -> Reply:
+        self.params.append({"temperature": params.temperature, "max_tokens": params.max_tokens,
+                            "stop": list(params.stop) if params.stop else None, "seed": params.seed,
+                            "top_p": params.top_p, "top_k": params.top_k})
         with self._lock:
-            self.calls.append(msgs)
+            self.calls.append(messages)
         if self._delay_s > 0:
             await asyncio.sleep(self._delay_s)
-        text = truncate_at_stop(self._pick(msgs), stop)
-        return Completion(
-            text=text,
-            prompt_tokens=sum(approx_tokens(m["content"]) for m in msgs),
-            completion_tokens=approx_tokens(text),
-            latency_s=time.perf_counter() - start,
-            model=self.spec,
-            cached=False,
-            cost_usd=0.0,
-        )
+        return Reply(self._pick(messages))  # token counts: the contract's whitespace-word estimates
 
-    async def complete(
-        self,
-        prompt: str,
-        *,
-        temperature: float = 0.0,
-        max_tokens: int | None = 1024,
-        stop: Sequence[str] | None = None,
-        seed: int | None = None,
-        top_p: float | None = None,
-        top_k: int | None = None,
-    ) -> Completion:
+    async def _complete_prompt(self, prompt: str, params: ChatParams) -> Reply:
         """A raw completion, answered like a chat whose one user message is the rendered prompt; ``prompts``
         records each prompt."""
-        if not isinstance(prompt, str) or not prompt:
-            raise ValueError("prompt must be a non-empty str")
         self.prompts.append(prompt)
-        return await self.chat([{"role": "user", "content": prompt}], temperature=temperature, max_tokens=max_tokens,
-                               stop=stop, seed=seed, top_p=top_p, top_k=top_k)
-
-    async def aclose(self) -> None:
-        return None
+        return await self._complete([{"role": "user", "content": prompt}], params)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScriptedModel:

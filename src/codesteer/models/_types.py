@@ -109,6 +109,38 @@ def check_params(temperature: float, max_tokens: int | None, top_p: float | None
         raise ValueError(f"top_k must be >= 1, got {top_k}")
 
 
+@dataclass(frozen=True)
+class ChatParams:
+    """The sampling parameters of one call, checked once: what every provider's ``_complete`` receives."""
+
+    temperature: float = 0.0
+    max_tokens: int | None = 1024  # None: no cap of ours
+    stop: tuple[str, ...] | None = None  # None when no stop string was given
+    seed: int | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+
+    @classmethod
+    def checked(cls, temperature: float = 0.0, max_tokens: int | None = 1024, stop: Sequence[str] | None = None,
+                seed: int | None = None, top_p: float | None = None, top_k: int | None = None) -> ChatParams:
+        """Validate (``check_params``' messages) and normalise the public keyword arguments."""
+        check_params(temperature, max_tokens, top_p, top_k)
+        return cls(
+            temperature=float(temperature),
+            max_tokens=None if max_tokens is None else int(max_tokens),
+            stop=tuple(stop) if stop else None,
+            seed=seed,
+            top_p=None if top_p is None else float(top_p),
+            top_k=None if top_k is None else int(top_k),
+        )
+
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild these parameters on another model (unset top_p/top_k left out)."""
+        return dict(temperature=self.temperature, max_tokens=self.max_tokens,
+                    stop=list(self.stop) if self.stop else None, seed=self.seed,
+                    **sampling_kwargs(self.top_p, self.top_k))
+
+
 def sampling_kwargs(top_p: float | None, top_k: int | None) -> dict[str, float | int]:
     """The nucleus/top-k arguments that were set, for passing on to another model without adding defaults."""
     out: dict[str, float | int] = {}

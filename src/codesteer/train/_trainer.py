@@ -290,7 +290,7 @@ def resolve_base(base: str | Path) -> Path:
     ``embedded/<name>`` model (its converted copy). Anything else is refused here, before torch is imported."""
     text = str(base).strip()
     if text.startswith("embedded/"):
-        from codesteer.models._local import embedded_path, resolve_embedded_name
+        from codesteer.models._embedded import embedded_path, resolve_embedded_name
 
         name = resolve_embedded_name(text.removeprefix("embedded/"))
         return embedded_path(name)
