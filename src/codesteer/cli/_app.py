@@ -113,7 +113,7 @@ def _one_line_warnings() -> None:
 
     default = warnings.showwarning
 
-    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, ReferenceWarning):
             err_console.print(f"[yellow]warning:[/] {visible(message)}", highlight=False)
         else:

@@ -142,9 +142,9 @@ def run_cmd(
     live: list = []  # the run's live counters, for the message when it is interrupted
 
     @contextlib.contextmanager
-    def display(total: int):  # type: ignore[no-untyped-def]
+    def display(total: int):
         with _progress(total) as update:
-            def track(p) -> None:  # type: ignore[no-untyped-def]
+            def track(p) -> None:
                 live[:] = [p]
                 update(p)
 
@@ -172,7 +172,7 @@ def run_cmd(
         console.print(f"report: {visible(html)}  (summary: {visible(md)}; numbers: {visible(html.parent / 'results.json')})")
 
 
-def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type: ignore[no-untyped-def]
+def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:
     """After Ctrl-C: say what finished and how to resume, report what finished, exit 130."""
     finished = prog.skipped + prog.done if prog is not None else 0
     console.print()
@@ -187,12 +187,12 @@ def _interrupted(out: Path, prog, total: int, report: bool) -> NoReturn:  # type
 
 
 @contextlib.contextmanager
-def library_warnings(log: Path):  # type: ignore[no-untyped-def]
+def library_warnings(log: Path):
     """Send Python warnings (transformers' and torch's deprecation notices, ...) to ``log`` instead of the
     display, once per source line; yields a one-item list with how many were written."""
     count = [0]
 
-    def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
         count[0] += 1
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:
@@ -208,13 +208,13 @@ def library_warnings(log: Path):  # type: ignore[no-untyped-def]
 HEARTBEAT_S = 5.0  # how often a log is offered a line; ``progress_printer`` writes at most one per 30 s
 
 
-def _describe(p) -> str:  # type: ignore[no-untyped-def]
+def _describe(p) -> str:
     per = " ".join(f"{m}: {c}/{d} correct" for m, (d, c) in p.per_method.items())
     tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
     return (f"{per} · {tasks} · {_live(p)} · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
 
 
-def _live(p) -> str:  # type: ignore[no-untyped-def]
+def _live(p) -> str:
     """What moves while no sample finishes: samples in flight, calls waiting for an answer, tokens so far."""
     from codesteer.models import waiting_calls
 
@@ -224,10 +224,10 @@ def _live(p) -> str:  # type: ignore[no-untyped-def]
 
 
 @contextlib.contextmanager
-def _heartbeat(update, every_s: float | None = None):  # type: ignore[no-untyped-def]
+def _heartbeat(update, every_s: float | None = None):
     """Offer ``update`` the latest counters every ``every_s`` seconds as well as on each finished sample, so a
     log shows a long run alive while its samples are still in flight."""
-    latest: list = []  # type: ignore[type-arg]
+    latest: list = []
     stop = threading.Event()
 
     def tick() -> None:
@@ -239,7 +239,7 @@ def _heartbeat(update, every_s: float | None = None):  # type: ignore[no-untyped
     thread = threading.Thread(target=tick, name="progress-heartbeat", daemon=True)
     thread.start()
 
-    def offer(p) -> None:  # type: ignore[no-untyped-def]
+    def offer(p) -> None:
         latest[:] = [p]
         update(p)
 
@@ -255,7 +255,7 @@ class _Bar(Progress):
 
     status_line = ""
 
-    def get_renderables(self):  # type: ignore[no-untyped-def]
+    def get_renderables(self):
         from rich.text import Text
 
         yield self.make_tasks_table(self.tasks)
@@ -263,7 +263,7 @@ class _Bar(Progress):
             yield Text(self.status_line, no_wrap=True, overflow="ellipsis")
 
 
-def progress_bar(out_console) -> _Bar:  # type: ignore[no-untyped-def]
+def progress_bar(out_console) -> _Bar:
     """Rows that fit 80 columns: the run (done/total, elapsed, time left) and one row per method."""
     from rich.progress import TimeRemainingColumn
     from rich.table import Column
@@ -276,7 +276,7 @@ def progress_bar(out_console) -> _Bar:  # type: ignore[no-untyped-def]
 
 
 @contextlib.contextmanager
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int):
     """A live bar on a terminal; in a log, the plain lines of ``progress_printer`` with a heartbeat."""
     if not console.is_terminal:
         with _heartbeat(progress_printer(lambda p: f"samples {p.finished}/{p.total} · " + _describe(p))) as offer:
@@ -286,7 +286,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
         tid = bar.add_task("[bold]samples", total=total, info="")
         rows: dict[str, TaskID] = {}
 
-        def update(p) -> None:  # type: ignore[no-untyped-def]
+        def update(p) -> None:
             bar.status_line = visible(_live(p) + (f" · {p.errors} errors" if p.errors else ""), markup=False)
             bar.update(tid, completed=p.finished, info="")
             for m, (finished, n) in p.method_progress.items():
@@ -304,7 +304,7 @@ AVERAGE_LABELS = (("norm_seen", "Ave. Norm. seen"), ("norm_unseen", "Ave. Norm. 
                   ("norm_total", "Ave. Norm. total"), ("raw_total", "raw average (total)"))
 
 
-def _print_summary(store) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(store) -> None:
     from codesteer.eval import compute_scores
     from codesteer.symbench import tasks as all_tasks
 
@@ -427,7 +427,7 @@ def report_cmd(
     console.print(f"wrote {visible(html)}, {visible(md)} and {visible(html.parent / 'results.json')}")
 
 
-def _warn_mixed(store) -> None:  # type: ignore[no-untyped-def]
+def _warn_mixed(store) -> None:
     """One line for a folder an older codesteer filled with several configurations."""
     note = store.mixed_configs()
     if note:

@@ -112,7 +112,7 @@ def _instance(task: str | None, manifest: Path | None, instance_id: str | None, 
     return inst
 
 
-def print_trajectory(traj, verdict) -> None:  # type: ignore[no-untyped-def]
+def print_trajectory(traj, verdict) -> None:
     """Render a trajectory for a person: guide and task turns interleaved, code, output, checkers, verdict."""
     console.print(Panel(visible(traj.question), title=visible(f"{traj.task} · {traj.instance_id}"), border_style="cyan"))
     guides = {g.index: g for g in traj.guide_turns}

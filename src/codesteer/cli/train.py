@@ -71,7 +71,7 @@ def _instances(manifest: Path | None, tasks: str, n: int, seed: int, exclude: Pa
                   "disjointness": report}
 
 
-def _record_manifest(out: Path, insts: list, meta: dict) -> dict:  # type: ignore[type-arg]
+def _record_manifest(out: Path, insts: list, meta: dict) -> dict:
     """Keep the exact instances this synthesis used beside its data, and say so in its stored config: a data set
     can then be traced to (and checked for overlap with) an evaluation manifest long after the input file is gone."""
     import hashlib
@@ -92,7 +92,7 @@ def _models(guide: str, task: str, checker: str | None) -> Any:
     return Models(task=get_model(task), guide=get_model(guide), checker=get_model(checker) if checker else None)
 
 
-def _status(prefix: str):  # type: ignore[no-untyped-def]
+def _status(prefix: str):
     return progress_printer(lambda p: f"{prefix}: {p.finished}/{p.total} ({p.skipped} already done, {p.errors} errors)")
 
 
@@ -230,7 +230,7 @@ def _report(result: Any) -> None:
     console.print(f"guide checkpoint: {path}  (use it as --guide-model hf/{path})", highlight=False)
 
 
-def _train_cmd(stage: str):  # type: ignore[no-untyped-def]
+def _train_cmd(stage: str):
     def command(
         base: Base,
         data: Data,

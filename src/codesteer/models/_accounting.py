@@ -65,7 +65,7 @@ def load_prices(override: Mapping[str, Any] | str | Path | None = None) -> Price
     return prices
 
 
-def price_for(model: str, prices: Prices) -> tuple[float, float] | None:
+def price_for(model: str, prices: Mapping[str, tuple[float, float]]) -> tuple[float, float] | None:
     """Exact name, else the longest listed name that prefixes it (dated snapshots share their family's price)."""
     if model in prices:
         return prices[model]
@@ -73,7 +73,7 @@ def price_for(model: str, prices: Prices) -> tuple[float, float] | None:
     return prices[best] if best is not None else None
 
 
-def cost_usd(model: str, prompt_tokens: int, completion_tokens: int, prices: Prices) -> float:
+def cost_usd(model: str, prompt_tokens: int, completion_tokens: int, prices: Mapping[str, tuple[float, float]]) -> float:
     price = price_for(model, prices)
     if price is None:
         return 0.0

@@ -70,7 +70,7 @@ class _Batcher:
             with self._cond:
                 while not active and not self._pending:
                     self._cond.wait()
-                joining = []
+                joining: list[Any] = []
                 while self._pending and len(active) + len(joining) < self.max_batch:
                     joining.append(self._pending.popleft())
             try:
@@ -231,9 +231,11 @@ def _growing_layer() -> type:
     """
     cache_utils = importlib.import_module("transformers.cache_utils")
 
-    class GrowingLayer(cache_utils.DynamicLayer):  # type: ignore[misc, name-defined]
+    class GrowingLayer(cache_utils.DynamicLayer):  # type: ignore[name-defined]  # a module loaded at run time
         _kbuf: Any = None
         _vbuf: Any = None
+        keys: Any  # set by DynamicLayer (the base class is loaded at run time, so its attributes are unknown here)
+        values: Any
 
         def update(self, key_states: Any, value_states: Any, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
             if not self.is_initialized:

@@ -146,7 +146,7 @@ def _parse(path: Path, r: _Reader) -> GGUFInfo:
         kind, offset = r.u32(), r.u64()
         if kind not in GGML_QUANT_SIZES:
             raise _Bad(f"a tensor of unknown type {kind}")
-        block, nbytes = GGML_QUANT_SIZES[kind]
+        block, nbytes = GGML_QUANT_SIZES[kind]  # type: ignore[index]  # an IntEnum keyed table, read by the raw int
         if elements % block:
             raise _Bad(f"a tensor of {elements} elements in blocks of {block}")
         end = max(end, offset + elements // block * nbytes)

@@ -77,7 +77,7 @@ def _hf(spec: str, rest: str, options: dict[str, Any]) -> Any:
 
 
 def _gguf_options(options: dict[str, Any]) -> dict[str, Any]:
-    extra = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
+    extra: dict[str, Any] = {k: options[k] for k in ("threads", "context", "engine", "device", "dtype") if k in options}
     return {"max_batch": _max_batch(options), **extra}
 
 
@@ -142,11 +142,12 @@ def _check_options(provider: str, options: dict[str, Any], allowed: frozenset[st
 
 
 def _policy(options: dict[str, Any]) -> RetryPolicy:
-    fields = {
+    fields: dict[str, Any] = {
         k: options[k] for k in ("timeout_s", "max_retries", "backoff_base_s", "backoff_max_s") if k in options
     }
     try:
-        policy = RetryPolicy(**{k: (int(v) if k == "max_retries" else float(v)) for k, v in fields.items()})
+        typed: dict[str, Any] = {k: (int(v) if k == "max_retries" else float(v)) for k, v in fields.items()}
+        policy = RetryPolicy(**typed)
     except (TypeError, ValueError) as exc:
         raise ModelSpecError(f"bad retry option: {exc}") from None
     if policy.timeout_s <= 0 or policy.max_retries < 0 or policy.backoff_base_s < 0:

@@ -71,7 +71,7 @@ class ModelServer:
     def url(self) -> str:
         """Base URL for an OpenAI client (ends in ``/v1``)."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://{host!s}:{port}/v1"
 
     def start(self) -> ModelServer:
         if not self._started:

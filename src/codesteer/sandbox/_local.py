@@ -265,7 +265,7 @@ class LocalSandbox(_BaseSandbox):
         parent.settimeout(None)
         self._sock = parent
         self._gen += 1
-        self._hello = hello  # type: ignore[assignment]
+        self._hello = hello
         missing = [m for m in self._hello.get("failed", {}) if m != "<warmup>"]
         if missing:
             warn_once("preload:" + ",".join(missing), f"codesteer sandbox could not pre-import {missing}")
@@ -306,7 +306,7 @@ class LocalSandbox(_BaseSandbox):
                     _zygote.send_msg(sock, msg, fds)
                     reply, _ = _zygote.recv_msg(sock)
                     assert self._proc is not None
-                    return reply, self._proc  # type: ignore[return-value]
+                    return reply, self._proc
                 except (OSError, EOFError):
                     log.info("sandbox zygote went away; restarting it (attempt %d)", attempt + 1)
                     self._stop_dead()

@@ -61,7 +61,7 @@ except ImportError:  # run as a script (``python -I`` keeps this directory off s
         "_codesteer_confine", os.path.join(os.path.dirname(os.path.abspath(__file__)), "_confine.py")
     )
     assert _spec is not None and _spec.loader is not None
-    _confine = importlib.util.module_from_spec(_spec)  # type: ignore[assignment]
+    _confine = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(_confine)
 
 CLONE_NEWNS = 0x00020000
@@ -932,7 +932,7 @@ class _Zygote:
                     msg, fds = recv_msg(self.ctl)
                 except (EOFError, OSError):
                     return
-                self.handle(msg, fds)  # type: ignore[arg-type]
+                self.handle(msg, fds)
             elif not ready and want_spare:
                 self.spares.append(self.make_chain())
 

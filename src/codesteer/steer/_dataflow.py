@@ -193,15 +193,15 @@ class Flow:
             self._stmt_calls.setdefault(stmt, []).append(call)
             f = call.func
             if type(f) is ast.Name:
-                self._recursive |= {fid for fname, fid in enclosing if fname == f.id}  # type: ignore[attr-defined]
-                if f.id not in _READ_ONLY and enclosing:  # type: ignore[attr-defined]
-                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
-            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:  # type: ignore[attr-defined]
-                root, _ = _root(f.value)  # type: ignore[attr-defined]
+                self._recursive |= {fid for fname, fid in enclosing if fname == f.id}
+                if f.id not in _READ_ONLY and enclosing:
+                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
+            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:
+                root, _ = _root(f.value)
                 if root is not None:
                     self._mutates(enclosing, {root.id})
-                if f.attr not in _GROW_METHODS:  # type: ignore[attr-defined]
-                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})  # type: ignore[attr-defined]
+                if f.attr not in _GROW_METHODS:
+                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
         elif kind in _ASSIGN_NODES:
             if enclosing:
                 targets = node.targets if kind in (ast.Assign, ast.Delete) else [node.target]  # type: ignore[attr-defined]
@@ -285,7 +285,7 @@ class Flow:
                 self._bind(s.target, _Binding("value", s.value, guards=guards))
         elif isinstance(s, ast.AugAssign):
             if isinstance(s.target, ast.Name):
-                self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)  # type: ignore[arg-type]
+                self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)
             else:
                 self._bind(s.target, _Binding("opaque", guards=guards))
         elif isinstance(s, (ast.For, ast.AsyncFor)):
