@@ -41,7 +41,8 @@ def libc():
     return _libc
 
 
-def _err(rc: int) -> str | None:
+def errcheck(rc: int) -> str | None:
+    """None when a libc call succeeded, else its errno's text (callers report it instead of failing)."""
     return None if rc == 0 else os.strerror(ctypes.get_errno())
 
 
@@ -51,11 +52,11 @@ def mount(
     def enc(s: str | None) -> bytes | None:
         return None if s is None else s.encode()
 
-    return _err(libc().mount(enc(src), enc(target), enc(fstype), flags, enc(data)))
+    return errcheck(libc().mount(enc(src), enc(target), enc(fstype), flags, enc(data)))
 
 
 def umount(target: str) -> str | None:
-    return _err(libc().umount2(target.encode(), MNT_DETACH))
+    return errcheck(libc().umount2(target.encode(), MNT_DETACH))
 
 
 # ---------------------------------------------------------------------------------------------- exit watch
@@ -223,7 +224,7 @@ def install_seccomp(program: bytes) -> str | None:
     """Load ``program`` for this process and all it will start (needs no_new_privs); the error, if any."""
     buf = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.addressof(buf))
-    return _err(libc().prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0))
+    return errcheck(libc().prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0))
 
 
 # ---------------------------------------------------------------------------------------------- cgroups

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import ctypes
 import io
 import json
 import linecache
@@ -78,31 +77,9 @@ MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 MNT_DETACH = 2
 JOBS_PER_CHAIN = 64  # uids per chain: base + 64 * host pid + job number
 _HDR = struct.Struct("!I")
-_libc = None
-
-
-def _c():
-    global _libc
-    if _libc is None:
-        lib = ctypes.CDLL(None, use_errno=True)
-        lib.mount.argtypes = [
-            ctypes.c_char_p,
-            ctypes.c_char_p,
-            ctypes.c_char_p,
-            ctypes.c_ulong,
-            ctypes.c_char_p,
-        ]
-        lib.unshare.argtypes = [ctypes.c_int]
-        lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
-        lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-        _libc = lib
-    return _libc
-
-
-def _errcheck(rc: int) -> str | None:
-    if rc == 0:
-        return None
-    return os.strerror(ctypes.get_errno())
+# one libc binding and one set of mount helpers for the sandbox: _confine's
+_errcheck = _confine.errcheck
+_c = _confine.libc
 
 
 def _unshare(flags: int) -> str | None:
@@ -113,15 +90,8 @@ def _prctl(option: int, arg: int) -> str | None:
     return _errcheck(_c().prctl(option, arg, 0, 0, 0))
 
 
-def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | None) -> str | None:
-    def enc(s: str | None) -> bytes | None:
-        return None if s is None else s.encode()
-
-    return _errcheck(_c().mount(enc(src), enc(target), enc(fstype), flags, enc(data)))
-
-
-def _umount(target: str) -> str | None:
-    return _errcheck(_c().umount2(target.encode(), MNT_DETACH))
+_mount = _confine.mount
+_umount = _confine.umount
 
 
 # ---------------------------------------------------------------------------------------------- wire format
