@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from codesteer.sandbox import Sandbox
 
 # A developer who set a cache dir keeps the converted embedded model between sessions; otherwise one per session.
 _USER_CACHE = os.environ.get("CODESTEER_CACHE_DIR")
@@ -24,3 +31,47 @@ REFERENCE_DATA = Path(os.environ.get("CODESTEER_REFERENCE_DATA", REPO.parent / "
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the embedded model's one-time GGUF conversion goes (shared by every test of the session)."""
     return Path(_USER_CACHE) if _USER_CACHE else tmp_path_factory.mktemp("model-cache")
+
+
+# --- the CLI, two ways ----------------------------------------------------------------------------------------------
+
+# The installed console script: the subprocess tests run exactly what a user runs (entry point, exit codes, stderr).
+CLI = Path(sys.executable).parent / "codesteer"
+
+
+def cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``codesteer ARGS`` through the installed script; ``env`` replaces the environment, as in subprocess."""
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env=env)
+
+
+def cli_env(extra: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """This process's environment without ``drop`` and with ``extra``: what most subprocess tests hand ``cli``."""
+    return {**{k: v for k, v in os.environ.items() if k not in drop}, **(extra or {})}
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """The CLI in-process (fast, monkeypatchable): exit code, stdout, stderr."""
+    # imported here so that the environment above is set before codesteer loads
+    from codesteer.cli import main
+
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the sandbox ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One local sandbox per test module: its worker pool takes a moment to start, and tests leave it reusable."""
+    from codesteer.sandbox import get_sandbox
+
+    sb = get_sandbox("local")
+    yield sb
+    sb.close()

@@ -109,14 +109,14 @@ def test_run_log_has_a_heartbeat_while_a_sample_is_in_flight(tmp_path: Path, cap
     import functools
 
     from codesteer.cli import _app
-    from tests.cli.test_bench import run
+    from tests.conftest import run_main
 
     model = tmp_path / "slow.json"
     model.write_text('{"default": "<<<1>>>", "delay_s": 1.5}')
     monkeypatch.setattr(evaluate, "progress_printer", functools.partial(_app.progress_printer, every_s=0.2))
     monkeypatch.setattr(evaluate, "HEARTBEAT_S", 0.05)
     monkeypatch.setenv("CODESTEER_NO_CACHE", "1")
-    code, out, err = run(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model",
+    code, out, err = run_main(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model",
                           f"scripted/{model}", "--out", str(tmp_path / "r"), "--no-report"], capsys)
     assert code == 0, err
     beats = [line for line in out.splitlines() if "samples 0/1" in line and "1 in flight · 1 calls open" in line]

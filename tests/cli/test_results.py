@@ -11,17 +11,9 @@ from pathlib import Path
 import pytest
 
 from codesteer.eval import RunConfig, RunStore, compute_scores, run_eval, wilson, write_report
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 from tests.cli.test_selection import cli
 from tests.eval.test_run import INSTANCES, solver
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def make_run(path: Path, sandbox, instances=INSTANCES, fail: set[str] | None = None) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from codesteer import symbench
 from codesteer.eval import RunStore, select_instances
 from codesteer.models import ModelServer, ScriptedModel, get_model
-from tests.cli.test_bench import run
+from tests.conftest import run_main
 from tests.models.conftest import Faults
 
 CLI = Path(sys.executable).parent / "codesteer"
@@ -21,7 +21,7 @@ CLI = Path(sys.executable).parent / "codesteer"
 
 def cli(args: list[str], env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=timeout,
+    return subprocess.run_main([str(CLI), *args], capture_output=True, text=True, timeout=timeout,
                           env={**base, "CODESTEER_NO_CACHE": "1", **(env or {})})
 
 
@@ -93,7 +93,7 @@ def test_solve_replays_a_manifest_instance(manifest: Path, script: Path) -> None
 def test_solve_manifest_mistakes(argv: list[str], needle: str, manifest: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     id0 = symbench.read_jsonl(manifest)[0].id
-    code, _, err = run([a.replace("{m}", str(manifest)).replace("{id0}", id0) for a in argv], capsys)
+    code, _, err = run_main([a.replace("{m}", str(manifest)).replace("{id0}", id0) for a in argv], capsys)
     assert code == 2 and needle in err, err
 
 
@@ -171,6 +171,6 @@ def test_did_you_mean(argv: list[str], needle: str, tmp_path: Path, capsys: pyte
     args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     if args[0] == "run":
         args += ["--out", str(tmp_path / "r"), "--no-report"]
-    code, _, err = run(args, capsys)
+    code, _, err = run_main(args, capsys)
     assert code == 2 and needle in err, err
     assert "Traceback" not in err

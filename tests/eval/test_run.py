@@ -19,7 +19,6 @@ from codesteer import symbench
 from codesteer.eval import RunConfig, RunStore, compute_scores, run_eval, write_report
 from codesteer.eval._report import VERDICT_BAR_W
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,13 +42,6 @@ def solver(fail_ids: set[str] | None = None) -> ScriptedModel:
 
 
 INSTANCES = symbench.generate("number_multiply", 6, seed=1)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:

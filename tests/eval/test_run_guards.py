@@ -16,18 +16,10 @@ from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.eval import RunConfig, RunStore, run_eval
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 
 CLI = Path(sys.executable).parent / "codesteer"
 INSTANCES = symbench.generate("number_multiply", 3, seed=4)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def _env() -> dict[str, str]:

@@ -16,18 +16,10 @@ from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.eval import RunConfig, RunStore, _report, run_eval, write_report
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 
 CLI = Path(sys.executable).parent / "codesteer"
 INSTANCES = symbench.generate("number_multiply", 2, seed=5)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def _run(out: Path, sandbox, reply: str, methods: tuple[str, ...] = ("only_question",)) -> None:
