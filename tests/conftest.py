@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,16 +39,25 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 CLI = Path(sys.executable).parent / "codesteer"
 
 
-def cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``codesteer ARGS`` through the installed script; ``env`` replaces the environment, as in subprocess."""
+# Variables a developer's shell may hold that would send a test's run to a real endpoint.
+_FOREIGN = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+def cli_env(extra: Mapping[str, str] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """This process's environment, hermetic for a test run: no OpenAI settings, no result cache, then ``extra``."""
+    keep = {k: v for k, v in os.environ.items() if k not in _FOREIGN + drop}
+    return {**keep, "CODESTEER_NO_CACHE": "1", **(extra or {})}
+
+
+def cli(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+        drop: tuple[str, ...] = (), inherit: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``codesteer ARGS`` through the installed script, as a user would.
+
+    The environment is :func:`cli_env` (``env`` added, ``drop`` removed); ``inherit=False`` runs it with ``env``
+    alone. ``timeout`` only guards against a hang."""
+    environ = cli_env(env, drop) if inherit else dict(env or {})
     return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env=env)
-
-
-def cli_env(extra: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
-    """This process's environment without ``drop`` and with ``extra``: what most subprocess tests hand ``cli``."""
-    return {**{k: v for k, v in os.environ.items() if k not in drop}, **(extra or {})}
+                          env=environ)
 
 
 def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

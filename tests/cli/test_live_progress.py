@@ -20,7 +20,7 @@ from codesteer.eval._runner import Progress
 from codesteer.models import ScriptedModel
 from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
-from tests.cli.test_selection import cli
+from tests.conftest import cli, run_main
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -95,8 +95,8 @@ def test_library_warnings_go_to_the_log(tmp_path: Path, capsys: pytest.CaptureFi
 def test_log_lines_say_what_is_in_flight(tmp_path: Path) -> None:
     model = tmp_path / "m.json"
     model.write_text('{"default": "<<<1>>>"}')
-    r = cli(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", f"scripted/{model}",
-             "--out", str(tmp_path / "r"), "--no-report"])
+    r = cli("run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", f"scripted/{model}",
+            "--out", str(tmp_path / "r"), "--no-report")
     assert r.returncode == 0, r.stderr
     assert re.search(r"samples 1/1 · only_question: 0/1 correct · tasks 1/1 \(last: number_multiply\) · "
                      r"0 in flight · 0 calls open · \d+ tok", r.stdout), r.stdout
@@ -109,7 +109,6 @@ def test_run_log_has_a_heartbeat_while_a_sample_is_in_flight(tmp_path: Path, cap
     import functools
 
     from codesteer.cli import _app
-    from tests.conftest import run_main
 
     model = tmp_path / "slow.json"
     model.write_text('{"default": "<<<1>>>", "delay_s": 1.5}')

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +14,7 @@ from codesteer.eval import RunConfig, RunStore, paper_scores, run_eval, write_re
 from codesteer.models import ModelServer, ScriptedModel, get_model
 from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
-
-CLI = str(Path(sys.executable).parent / "codesteer")
+from tests.conftest import cli
 
 
 def _product(inst: symbench.Instance) -> int:
@@ -95,11 +91,9 @@ def test_report_cli_with_paper_scoring(run_dir, tmp_path) -> None:
     script = tmp_path / "extractor.json"
     script.write_text(json.dumps({"rules": [[str(_product(insts[0])), f"<<<{_product(insts[0])}>>>"]],
                                   "default": "<<<>>>"}))
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
-    r = subprocess.run([CLI, "report", str(out), "--scoring", "paper", "--extractor-model", f"scripted/{script}"],
-                       capture_output=True, text=True, env=env, timeout=300)
+    r = cli("report", str(out), "--scoring", "paper", "--extractor-model", f"scripted/{script}")
     assert r.returncode == 0, r.stderr
     assert "paper-conditions scoring: 2/3 samples correct" in r.stdout  # the rerun code output and sample 0
     assert 'id="paper-table"' in (out / "report.html").read_text()
-    r = subprocess.run([CLI, "report", str(out), "--scoring", "paper"], capture_output=True, text=True, env=env)
+    r = cli("report", str(out), "--scoring", "paper")
     assert r.returncode == 2 and "--extractor-model" in r.stderr and "Traceback" not in r.stderr

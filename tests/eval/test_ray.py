@@ -18,7 +18,7 @@ ray = pytest.importorskip("ray")
 
 from codesteer import symbench  # noqa: E402
 from codesteer.eval import Progress, RunConfig, RunStore, run_eval_ray  # noqa: E402
-from tests.conftest import run_main  # noqa: E402
+from tests.conftest import cli_env, run_main  # noqa: E402
 
 INSTANCES = symbench.generate("number_multiply", 3, seed=5) + symbench.generate("letters", 2, seed=5)
 METHODS = "only_question,all_code_cot"
@@ -148,7 +148,7 @@ def test_kill_dash_nine_of_the_driver_then_resume(tmp_path: Path, ray_local: Non
     cmd = [sys.executable, "-m", "codesteer.cli", "run", "--manifest", str(manifest), "--methods", "only_question",
            "--task-model", f"scripted/{model}", "--concurrency", "2", "--executor", "ray", "--ray-address", address,
            "--out", str(out), "--no-report"]
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
+    env = cli_env()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     deadline = time.time() + 90
     partial = 0
