@@ -18,7 +18,6 @@ from codesteer.cli import evaluate
 from codesteer.eval import RunConfig, RunStore, run_eval
 from codesteer.eval._runner import Progress
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 from tests.conftest import cli, run_main
 
@@ -54,27 +53,23 @@ def test_heartbeat_repeats_without_new_samples() -> None:
     assert len(seen) == n  # the thread stopped with the block
 
 
-def test_live_counters_move_before_any_sample_finishes(tmp_path: Path) -> None:
+def test_live_counters_move_before_any_sample_finishes(tmp_path: Path, sandbox) -> None:
     insts = symbench.generate("number_multiply", 3, seed=4)
     slow = ScriptedModel(default="<<<1>>>", delay_s=0.6, name="slow")
     holder: list[Progress] = []
     snapshots: list[tuple[int, int, int, int]] = []
 
     async def main() -> None:
-        sb = get_sandbox("local")
-        try:
-            with RunStore(tmp_path) as store:
-                run = asyncio.create_task(run_eval(insts, ["only_question"], RunConfig(task_model="scripted:slow",
-                                                   concurrency=3), Models(task=slow), sb, store,
-                                                   on_update=lambda p: holder.append(p)))
-                for _ in range(30):
-                    await asyncio.sleep(0.05)
-                    if holder:
-                        p = holder[0]
-                        snapshots.append((p.finished, p.in_flight, p.calls_active, p.live_tokens))
-                await run
-        finally:
-            sb.close()
+        with RunStore(tmp_path) as store:
+            run = asyncio.create_task(run_eval(insts, ["only_question"], RunConfig(task_model="scripted:slow",
+                                               concurrency=3), Models(task=slow), sandbox, store,
+                                               on_update=lambda p: holder.append(p)))
+            for _ in range(30):
+                await asyncio.sleep(0.05)
+                if holder:
+                    p = holder[0]
+                    snapshots.append((p.finished, p.in_flight, p.calls_active, p.live_tokens))
+            await run
 
     asyncio.run(main())
     early = [s for s in snapshots if s[0] == 0]
