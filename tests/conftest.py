@@ -1,4 +1,5 @@
-"""Project-wide test settings: offline, single-threaded torch, paths to shared test data."""
+"""Project-wide test settings (offline, single-threaded torch, shared test data) and the one CLI runner and
+sandbox fixture every test module uses."""
 
 from __future__ import annotations
 
