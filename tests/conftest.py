@@ -1,5 +1,5 @@
-"""Project-wide test settings (offline, single-threaded torch, shared test data) and the one CLI runner and
-sandbox fixture every test module uses."""
+"""Project-wide test settings (offline, single-threaded torch, shared test data) and the CLI runners and
+sandbox fixture that test modules share instead of keeping their own copies."""
 
 from __future__ import annotations
 
