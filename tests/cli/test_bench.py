@@ -8,26 +8,16 @@ from pathlib import Path
 import pytest
 
 from codesteer import symbench
-from codesteer.cli import main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_main
 
 
 def test_help_lists_groups(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--help"], capsys)
+    code, out, _ = run_main(["--help"], capsys)
     assert code == 0 and "bench" in out
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["bench", "list", "--json"], capsys)
+    code, out, _ = run_main(["bench", "list", "--json"], capsys)
     assert code == 0
     names = {t["name"] for t in json.loads(out)}
     assert "number_multiply" in names
@@ -35,20 +25,20 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_generate_verify_roundtrip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inst_file = tmp_path / "i.jsonl"
-    code, _, _ = run(["bench", "generate", "number_multiply", "-n", "6", "--seed", "3", "-o", str(inst_file)], capsys)
+    code, _, _ = run_main(["bench", "generate", "number_multiply", "-n", "6", "--seed", "3", "-o", str(inst_file)], capsys)
     assert code == 0
     insts = symbench.read_jsonl(inst_file)
     assert [i.to_dict() for i in insts] == [i.to_dict() for i in symbench.generate("number_multiply", 6, seed=3)]
     resp = tmp_path / "r.jsonl"
     lines = [{"id": insts[0].id, "response": f"<<<{insts[0].answer}>>>"}, {"id": insts[1].id, "response": "<<<1>>>"}]
     resp.write_text("\n".join(json.dumps(x) for x in lines))
-    code, out, _ = run(["bench", "verify", str(inst_file), str(resp)], capsys)
+    code, out, _ = run_main(["bench", "verify", str(inst_file), str(resp)], capsys)
     assert code == 0
     assert "1/6" in out and "missing reply: 4" in out and "wrong: 1" in out
 
 
 def test_generate_with_knob_and_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["bench", "generate", "number_multiply", "-n", "2", "--knob", "factors=5"], capsys)
+    code, out, _ = run_main(["bench", "generate", "number_multiply", "-n", "2", "--knob", "factors=5"], capsys)
     assert code == 0
     recs = [json.loads(x) for x in out.splitlines()]
     assert all(len(r["data"]["factors"]) == 5 for r in recs)
@@ -66,7 +56,7 @@ def test_generate_with_knob_and_stdout(capsys: pytest.CaptureFixture[str]) -> No
     ],
 )
 def test_user_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(argv, capsys)
+    code, _, err = run_main(argv, capsys)
     assert code == 2
     assert needle in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
@@ -75,14 +65,14 @@ def test_user_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.C
 def test_bad_jsonl_is_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"task": "number_multiply"}\nnot json\n')
-    code, _, err = run(["bench", "verify", str(bad), str(bad)], capsys)
+    code, _, err = run_main(["bench", "verify", str(bad), str(bad)], capsys)
     assert code == 2 and "bad.jsonl:1" in err
 
 
 def test_export_jsonl_and_hf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run(["bench", "export", "--out", str(tmp_path / "j"), "--tasks", "number_multiply", "-n", "3"], capsys)
+    code, _, _ = run_main(["bench", "export", "--out", str(tmp_path / "j"), "--tasks", "number_multiply", "-n", "3"], capsys)
     assert code == 0 and len(symbench.read_jsonl(tmp_path / "j" / "number_multiply.jsonl")) == 3
-    code, _, _ = run(
+    code, _, _ = run_main(
         ["bench", "export", "--out", str(tmp_path / "h"), "--format", "hf", "--tasks", "number_multiply", "-n", "3"], capsys
     )
     assert code == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_bench import run
+from tests.conftest import run_main
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def test_user_errors(argv: list[str], needle: str, tmp_path: Path, capsys: pytes
     (tmp_path / "s.json").write_text('{"default": "<<<1>>>"}')
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("CODESTEER_NO_CACHE", "1")
-    code, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
+    code, _, err = run_main([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
     assert code != 0
     assert needle in err, err
     assert "Traceback" not in err
@@ -60,6 +60,6 @@ def test_missing_extra_is_named(blocked: str, argv: list[str], extra: str, tmp_p
     (tmp_path / "base" / "config.json").write_text("{}")  # a valid --base, so the missing extra is what fails
     monkeypatch.setattr(builtins, "__import__", fake_import)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    code, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
+    code, _, err = run_main([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
     assert code == 2 and extra in err, err
     assert "Traceback" not in err

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from codesteer import symbench
 from codesteer.symbench import Instance, verify
-from tests.cli.test_selection import cli
+from tests.conftest import cli
 
 
 def test_hf_export_round_trips_and_verifies(tmp_path: Path) -> None:
     import datasets
 
     out = tmp_path / "hf"
-    r = cli(["bench", "export", "--out", str(out), "--format", "hf", "--tasks", "game24,letters", "-n", "3",
-             "--seed", "4"])
+    r = cli("bench", "export", "--out", str(out), "--format", "hf", "--tasks", "game24,letters", "-n", "3",
+            "--seed", "4")
     assert r.returncode == 0, r.stderr
     assert "Saving the dataset" not in r.stderr + r.stdout and len(r.stdout.strip().splitlines()) == 1
     dd = datasets.load_from_disk(str(out))

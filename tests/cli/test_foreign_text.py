@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,8 +15,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from codesteer._terminal import visible
+from tests.conftest import cli
 
-CLI = Path(sys.executable).parent / "codesteer"
+_KEY = {"OPENAI_API_KEY": "sk-test"}
 HOSTILE = "a\x1b]52;c;cm0gLXJmIH4=\x07b\x1b]0;pwned\x07c\x1b[8mhidden\x1b[0m\r\u202eevil\ud800 [/] [link=http://evil]x[/link] \\"
 
 
@@ -47,17 +45,13 @@ def test_visible_shows_controls_and_escapes_markup() -> None:
     assert "\x07" not in render(table) and "\x07" not in render(Panel(visible(HOSTILE), title=visible("[/]")))
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "OPENAI_API_KEY": "sk-test", "CODESTEER_NO_CACHE": "1"}
-
-
 def test_solve_shows_hostile_reply_and_output_as_text(tmp_path: Path) -> None:
     code = "print('\\x1b]52;c;aGk=\\x07 \\x1b]0;title\\x07 [/] [link=http://evil]click[/link]')"
     reply = f"Split with re.split(r'[/]', s) \x1b[8mhidden\x1b[0m\n```python\n{code}\n```\n<<<1>>>"
     script = tmp_path / "s.json"
     script.write_text(json.dumps({"default": reply}))
-    p = subprocess.run([str(CLI), "solve", "number_multiply", "--method", "all_code_cot", "--task-model",
-                        f"scripted/{script}"], capture_output=True, text=True, timeout=120, env=_env())
+    p = cli("solve", "number_multiply", "--method", "all_code_cot", "--task-model", f"scripted/{script}",
+            env=_KEY)
     assert p.returncode == 0, p.stderr
     assert "\x1b" not in p.stdout and "\x07" not in p.stdout
     assert "re.split(r'[/]', s)" in p.stdout and "\\x1b[8mhidden" in p.stdout
@@ -104,9 +98,8 @@ def endpoint() -> Iterator[str]:
 
 def test_run_survives_markup_and_escapes_in_endpoint_errors(tmp_path: Path, endpoint: str) -> None:
     out = tmp_path / "run"
-    p = subprocess.run([str(CLI), "run", "--task-model", f"openai/m@{endpoint}", "--tasks", "number_multiply", "-n", "4",
-                        "--methods", "only_question", "--concurrency", "1", "--out", str(out)],
-                       capture_output=True, text=True, timeout=180, env=_env())
+    p = cli("run", "--task-model", f"openai/m@{endpoint}", "--tasks", "number_multiply", "-n", "4",
+            "--methods", "only_question", "--concurrency", "1", "--out", str(out), env=_KEY)
     both = p.stdout + p.stderr
     assert "Traceback" not in both and "MarkupError" not in both, both
     assert "\x1b]" not in both and "\x07" not in both

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codesteer import symbench
 from codesteer.eval import RunStore
+from tests.conftest import cli as run_cli
 from tests.steer.test_reference import CHOICE, PROMPT_PY
-
-CLI = str(Path(sys.executable).parent / "codesteer")
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    e = {k: v for k, v in os.environ.items() if k != "CODESTEER_REFERENCE_PROMPTS"}
-    e.update({"CODESTEER_NO_CACHE": "1", **(env or {})})
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300, env=e)
+    """The console script without a developer's own reference prompts."""
+    return run_cli(*args, env=env, drop=("CODESTEER_REFERENCE_PROMPTS",))
 
 
 @pytest.fixture()

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from codesteer.eval import RunStore
-
-CLI = Path(sys.executable).parent / "codesteer"
+from tests.conftest import CLI, cli, cli_env
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
@@ -22,7 +19,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     cmd = [str(CLI), "run", "--tasks", "number_multiply", "-n", "10", "--methods", "only_question", "--task-model",
            f"scripted/{script}", "--out", str(out), "--concurrency", "2"]
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
+    env = cli_env()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -46,6 +43,6 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     html = out / "report.html"
     assert html.exists() and html.stat().st_size > 1000
     assert not list(out.glob(".report*"))  # no half-written temp file left
-    again = subprocess.run([str(CLI), *resume[1:]], capture_output=True, text=True, env=env, timeout=120)
+    again = cli(*resume[1:])
     assert again.returncode == 0, again.stderr
     assert f"{10 - finished} new, {finished} already finished" in again.stdout

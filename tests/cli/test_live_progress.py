@@ -18,9 +18,8 @@ from codesteer.cli import evaluate
 from codesteer.eval import RunConfig, RunStore, run_eval
 from codesteer.eval._runner import Progress
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
-from tests.cli.test_selection import cli
+from tests.conftest import cli, run_main
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -54,27 +53,23 @@ def test_heartbeat_repeats_without_new_samples() -> None:
     assert len(seen) == n  # the thread stopped with the block
 
 
-def test_live_counters_move_before_any_sample_finishes(tmp_path: Path) -> None:
+def test_live_counters_move_before_any_sample_finishes(tmp_path: Path, sandbox) -> None:
     insts = symbench.generate("number_multiply", 3, seed=4)
     slow = ScriptedModel(default="<<<1>>>", delay_s=0.6, name="slow")
     holder: list[Progress] = []
     snapshots: list[tuple[int, int, int, int]] = []
 
     async def main() -> None:
-        sb = get_sandbox("local")
-        try:
-            with RunStore(tmp_path) as store:
-                run = asyncio.create_task(run_eval(insts, ["only_question"], RunConfig(task_model="scripted:slow",
-                                                   concurrency=3), Models(task=slow), sb, store,
-                                                   on_update=lambda p: holder.append(p)))
-                for _ in range(30):
-                    await asyncio.sleep(0.05)
-                    if holder:
-                        p = holder[0]
-                        snapshots.append((p.finished, p.in_flight, p.calls_active, p.live_tokens))
-                await run
-        finally:
-            sb.close()
+        with RunStore(tmp_path) as store:
+            run = asyncio.create_task(run_eval(insts, ["only_question"], RunConfig(task_model="scripted:slow",
+                                               concurrency=3), Models(task=slow), sandbox, store,
+                                               on_update=lambda p: holder.append(p)))
+            for _ in range(30):
+                await asyncio.sleep(0.05)
+                if holder:
+                    p = holder[0]
+                    snapshots.append((p.finished, p.in_flight, p.calls_active, p.live_tokens))
+            await run
 
     asyncio.run(main())
     early = [s for s in snapshots if s[0] == 0]
@@ -95,8 +90,8 @@ def test_library_warnings_go_to_the_log(tmp_path: Path, capsys: pytest.CaptureFi
 def test_log_lines_say_what_is_in_flight(tmp_path: Path) -> None:
     model = tmp_path / "m.json"
     model.write_text('{"default": "<<<1>>>"}')
-    r = cli(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", f"scripted/{model}",
-             "--out", str(tmp_path / "r"), "--no-report"])
+    r = cli("run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", f"scripted/{model}",
+            "--out", str(tmp_path / "r"), "--no-report")
     assert r.returncode == 0, r.stderr
     assert re.search(r"samples 1/1 · only_question: 0/1 correct · tasks 1/1 \(last: number_multiply\) · "
                      r"0 in flight · 0 calls open · \d+ tok", r.stdout), r.stdout
@@ -109,14 +104,13 @@ def test_run_log_has_a_heartbeat_while_a_sample_is_in_flight(tmp_path: Path, cap
     import functools
 
     from codesteer.cli import _app
-    from tests.cli.test_bench import run
 
     model = tmp_path / "slow.json"
     model.write_text('{"default": "<<<1>>>", "delay_s": 1.5}')
     monkeypatch.setattr(evaluate, "progress_printer", functools.partial(_app.progress_printer, every_s=0.2))
     monkeypatch.setattr(evaluate, "HEARTBEAT_S", 0.05)
     monkeypatch.setenv("CODESTEER_NO_CACHE", "1")
-    code, out, err = run(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model",
+    code, out, err = run_main(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model",
                           f"scripted/{model}", "--out", str(tmp_path / "r"), "--no-report"], capsys)
     assert code == 0, err
     beats = [line for line in out.splitlines() if "samples 0/1" in line and "1 in flight · 1 calls open" in line]

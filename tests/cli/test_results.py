@@ -11,17 +11,9 @@ from pathlib import Path
 import pytest
 
 from codesteer.eval import RunConfig, RunStore, compute_scores, run_eval, wilson, write_report
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
-from tests.cli.test_selection import cli
+from tests.conftest import cli
 from tests.eval.test_run import INSTANCES, solver
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def make_run(path: Path, sandbox, instances=INSTANCES, fail: set[str] | None = None) -> Path:
@@ -34,7 +26,7 @@ def make_run(path: Path, sandbox, instances=INSTANCES, fail: set[str] | None = N
 
 def test_results_columns_and_trajectories(tmp_path: Path, sandbox) -> None:
     run_dir = make_run(tmp_path / "a", sandbox, fail={INSTANCES[1].id})
-    r = cli(["results", str(run_dir)])
+    r = cli("results", str(run_dir))
     assert r.returncode == 0, r.stderr
     recs = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(recs) == 12  # the two failed samples are listed too
@@ -45,12 +37,12 @@ def test_results_columns_and_trajectories(tmp_path: Path, sandbox) -> None:
     assert all(x["error"] is None and x["verdict"]["reason"] == x["reason"] for x in good)
     assert {x["reason"].split(":")[0] for x in good} <= {"ok", "wrong"}
 
-    r = cli(["results", str(run_dir), "--format", "csv"])
+    r = cli("results", str(run_dir), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert {"status", "reason", "verdict", "error"} <= set(rows[0])
     assert sum(row["status"] == "error" for row in rows) == 2
 
-    r = cli(["results", str(run_dir), "--trajectories"])
+    r = cli("results", str(run_dir), "--trajectories")
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     done = [x for x in lines if x["status"] == "done"]
     assert all(x["trajectory"]["instance_id"] == x["instance_id"] and x["trajectory"]["task_turns"] for x in done)
@@ -78,7 +70,7 @@ def test_results_json_is_a_paper_table(tmp_path: Path, sandbox) -> None:
 def test_compare_checks_coverage(tmp_path: Path, sandbox) -> None:
     a = make_run(tmp_path / "a", sandbox)
     b = make_run(tmp_path / "b", sandbox, instances=INSTANCES[:4])
-    r = cli(["compare", str(a), str(b)])
+    r = cli("compare", str(a), str(b))
     assert r.returncode == 0, r.stderr
     flat = " ".join(r.stdout.split())
     assert "A has 6 instances (12 samples), B has 4 (8); comparing only the 4 instances (8 samples) both finished" in flat
@@ -90,15 +82,15 @@ def test_compare_checks_coverage(tmp_path: Path, sandbox) -> None:
     with RunStore(c) as store:
         asyncio.run(run_eval(other, ["only_question"], RunConfig(task_model="scripted:solver", max_rounds=1),
                              Models(task=solver()), sandbox, store))
-    r = cli(["compare", str(a), str(c)])
+    r = cli("compare", str(a), str(c))
     assert r.returncode == 2 and "share no finished" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_terminal_summary_labels_its_averages(tmp_path: Path) -> None:
     model = tmp_path / "m.json"
     model.write_text(json.dumps({"default": "<<<1>>>"}))
-    r = cli(["run", "--tasks", "number_multiply,game24", "--methods", "only_question", "--task-model",
-             f"scripted/{model}", "--out", str(tmp_path / "r"), "--no-report"], env={"COLUMNS": "200"})
+    r = cli("run", "--tasks", "number_multiply,game24", "--methods", "only_question", "--task-model",
+            f"scripted/{model}", "--out", str(tmp_path / "r"), "--no-report", env={"COLUMNS": "200"})
     assert r.returncode == 0, r.stderr
     for label in ("Ave. Norm. seen", "Ave. Norm. unseen", "Ave. Norm. total", "raw average (total)"):
         assert label in r.stdout

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,16 +10,8 @@ import pytest
 from codesteer import symbench
 from codesteer.eval import RunStore, select_instances
 from codesteer.models import ModelServer, ScriptedModel, get_model
-from tests.cli.test_bench import run
+from tests.conftest import cli, run_main
 from tests.models.conftest import Faults
-
-CLI = Path(sys.executable).parent / "codesteer"
-
-
-def cli(args: list[str], env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**base, "CODESTEER_NO_CACHE": "1", **(env or {})})
 
 
 @pytest.fixture
@@ -56,8 +45,8 @@ def test_select_instances_limit_and_ids(manifest: Path) -> None:
 def test_run_limit_and_sample_id(manifest: Path, script: Path, tmp_path: Path) -> None:
     insts = symbench.read_jsonl(manifest)
     out = tmp_path / "run"
-    r = cli(["run", "--manifest", str(manifest), "--limit", "2", "--methods", "only_question",
-             "--task-model", f"scripted/{script}", "--out", str(out), "--no-report"])
+    r = cli("run", "--manifest", str(manifest), "--limit", "2", "--methods", "only_question",
+            "--task-model", f"scripted/{script}", "--out", str(out), "--no-report")
     assert r.returncode == 0, r.stderr
     with RunStore(out, create=False) as s:
         ids = sorted(row.instance_id for row in s.rows())
@@ -65,20 +54,20 @@ def test_run_limit_and_sample_id(manifest: Path, script: Path, tmp_path: Path) -
     assert ids == sorted([i.id for i in insts if i.task == "number_multiply"][:2]
                          + [i.id for i in insts if i.task == "letters"][:2])
     # the same run folder: one more instance by id resumes, the four done ones are skipped
-    r = cli(["run", "--manifest", str(manifest), "--sample-id", f"{insts[0].id},{insts[3].id}", "--methods",
-             "only_question", "--task-model", f"scripted/{script}", "--out", str(out), "--no-report"])
+    r = cli("run", "--manifest", str(manifest), "--sample-id", f"{insts[0].id},{insts[3].id}", "--methods",
+            "only_question", "--task-model", f"scripted/{script}", "--out", str(out), "--no-report")
     assert r.returncode == 0, r.stderr
     assert "1 new, 1 already finished" in r.stdout
-    bad = cli(["run", "--manifest", str(manifest), "--sample-id", insts[0].id[:-1] + "9x", "--out", str(out),
-               "--task-model", f"scripted/{script}", "--no-report"])
+    bad = cli("run", "--manifest", str(manifest), "--sample-id", insts[0].id[:-1] + "9x", "--out", str(out),
+              "--task-model", f"scripted/{script}", "--no-report")
     assert bad.returncode == 2 and "no instance" in bad.stderr and "did you mean" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
 def test_solve_replays_a_manifest_instance(manifest: Path, script: Path) -> None:
     inst = symbench.read_jsonl(manifest)[6]
-    r = cli(["solve", "--manifest", str(manifest), "--id", inst.id, "--method", "only_question",
-             "--task-model", f"scripted/{script}", "--json"])
+    r = cli("solve", "--manifest", str(manifest), "--id", inst.id, "--method", "only_question",
+            "--task-model", f"scripted/{script}", "--json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["instance"] == inst.to_dict() and doc["trajectory"]["instance_id"] == inst.id
@@ -93,7 +82,7 @@ def test_solve_replays_a_manifest_instance(manifest: Path, script: Path) -> None
 def test_solve_manifest_mistakes(argv: list[str], needle: str, manifest: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     id0 = symbench.read_jsonl(manifest)[0].id
-    code, _, err = run([a.replace("{m}", str(manifest)).replace("{id0}", id0) for a in argv], capsys)
+    code, _, err = run_main([a.replace("{m}", str(manifest)).replace("{id0}", id0) for a in argv], capsys)
     assert code == 2 and needle in err, err
 
 
@@ -109,10 +98,10 @@ def test_generation_and_connection_flags_reach_the_endpoint(server, manifest: Pa
     """No OPENAI_API_KEY for a local server; -M body fields and --task-temperature arrive in the request."""
     srv, faults = server
     out = tmp_path / "run"
-    r = cli(["run", "--manifest", str(manifest), "--limit", "1", "--methods", "only_question",
-             "--task-model", f"openai/local-model@{srv.url}", "--task-temperature", "0.5", "--timeout", "7",
-             "--max-retries", "0", "--max-connections", "2", "-M", "task.top_k=20",
-             "-M", 'task.extra_body.chat_template_kwargs={"enable_thinking": false}', "--out", str(out), "--no-report"])
+    r = cli("run", "--manifest", str(manifest), "--limit", "1", "--methods", "only_question",
+            "--task-model", f"openai/local-model@{srv.url}", "--task-temperature", "0.5", "--timeout", "7",
+            "--max-retries", "0", "--max-connections", "2", "-M", "task.top_k=20",
+            "-M", 'task.extra_body.chat_template_kwargs={"enable_thinking": false}', "--out", str(out), "--no-report")
     assert r.returncode == 0, r.stderr
     assert len(faults.bodies) == 2
     for body in faults.bodies:
@@ -139,12 +128,12 @@ def test_explicit_base_url_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_missing_key_names_the_flag(tmp_path: Path) -> None:
-    r = cli(["solve", "number_multiply", "--method", "only_question", "--task-model", "openai/gpt-4o"])
+    r = cli("solve", "number_multiply", "--method", "only_question", "--task-model", "openai/gpt-4o")
     assert r.returncode == 2
     assert "task model: OPENAI_API_KEY is not set" in r.stderr
     assert "export OPENAI_API_KEY=" in r.stderr and "-M task.api_key_env=NAME" in r.stderr
-    r = cli(["run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", "embedded/default",
-             "--guide-model", "openai/gpt-4o", "--out", str(tmp_path / "r"), "--no-report"])
+    r = cli("run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", "embedded/default",
+            "--guide-model", "openai/gpt-4o", "--out", str(tmp_path / "r"), "--no-report")
     assert r.returncode == 2 and "-M guide.api_key_env=NAME" in r.stderr, r.stderr
 
 
@@ -171,6 +160,6 @@ def test_did_you_mean(argv: list[str], needle: str, tmp_path: Path, capsys: pyte
     args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     if args[0] == "run":
         args += ["--out", str(tmp_path / "r"), "--no-report"]
-    code, _, err = run(args, capsys)
+    code, _, err = run_main(args, capsys)
     assert code == 2 and needle in err, err
     assert "Traceback" not in err

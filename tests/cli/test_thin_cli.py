@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +12,8 @@ from codesteer import symbench
 from codesteer.errors import ParameterError
 from codesteer.eval import SMALL_MODEL_CAPS, RunConfig, RunStore, evaluate
 from codesteer.steer import GUIDE_MARKER
+from tests.conftest import cli
 
-CLI = Path(sys.executable).parent / "codesteer"
 SRC = Path(__file__).resolve().parents[2] / "src" / "codesteer"
 
 
@@ -91,8 +88,7 @@ def _display(total: int, seen: list[int]):  # type: ignore[no-untyped-def]
 ])
 def test_the_cli_shows_parameter_errors_as_its_flags(args: list[str], message: str, tmp_path: Path) -> None:
     args = [str(tmp_path / "o") if a == "OUT" else a for a in args]
-    p = subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                       env={**os.environ, "CODESTEER_NO_CACHE": "1"})
+    p = cli(*args, cwd=tmp_path)
     assert p.returncode == 2, (p.stdout, p.stderr)
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], p.stderr

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codesteer import __version__
-
-CLI = Path(sys.executable).parent / "codesteer"
-
-
-def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+from tests.conftest import cli
 
 
 @pytest.mark.parametrize(

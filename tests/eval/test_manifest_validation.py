@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +10,7 @@ import pytest
 from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.eval import read_manifest
-
-CLI = Path(sys.executable).parent / "codesteer"
+from tests.conftest import cli
 
 
 def _write(path: Path, lines: list[object]) -> Path:
@@ -58,9 +54,8 @@ def test_run_refuses_bad_manifest_before_any_model_call(tmp_path: Path) -> None:
     calls = tmp_path / "calls"
     script = tmp_path / "s.json"
     script.write_text(json.dumps({"default": "<<<1>>>"}))
-    p = subprocess.run([str(CLI), "run", "--manifest", str(_bad_manifest(tmp_path)), "--methods", "only_question",
-                        "--task-model", f"scripted/{script}", "--out", str(tmp_path / "run"), "--no-report"],
-                       capture_output=True, text=True, timeout=120, env={**os.environ, "CODESTEER_NO_CACHE": "1"})
+    p = cli("run", "--manifest", str(_bad_manifest(tmp_path)), "--methods", "only_question",
+            "--task-model", f"scripted/{script}", "--out", str(tmp_path / "run"), "--no-report")
     assert p.returncode == 2, p.stdout + p.stderr
     assert "Traceback" not in p.stderr and "line 2: unknown task" in p.stderr and "line 4:" in p.stderr
     assert not (tmp_path / "run" / "results.sqlite").exists() and not calls.exists()

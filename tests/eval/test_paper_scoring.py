@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +12,8 @@ import pytest
 from codesteer import symbench
 from codesteer.eval import RunConfig, RunStore, paper_scores, run_eval, write_report
 from codesteer.models import ModelServer, ScriptedModel, get_model
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
-
-CLI = str(Path(sys.executable).parent / "codesteer")
+from tests.conftest import cli
 
 
 def _product(inst: symbench.Instance) -> int:
@@ -26,7 +21,7 @@ def _product(inst: symbench.Instance) -> int:
 
 
 @pytest.fixture()
-def run_dir(tmp_path: Path) -> tuple[Path, list[symbench.Instance]]:
+def run_dir(tmp_path: Path, sandbox) -> tuple[Path, list[symbench.Instance]]:
     """Three samples: a bare right answer in text, code that only assigns ``result`` (the answer block built at run
     time), a wrong answer; none verifies under strict scoring."""
     insts = symbench.generate("number_multiply", 3, seed=11, complexity=1)
@@ -37,7 +32,7 @@ def run_dir(tmp_path: Path) -> tuple[Path, list[symbench.Instance]]:
     }
     task = ScriptedModel(fn=lambda msgs: replies[msgs[-1]["content"]], name="task")
     out = tmp_path / "run"
-    with RunStore(out) as store, get_sandbox("local") as sandbox:
+    with RunStore(out) as store:
         asyncio.run(run_eval(insts, ["only_question"], RunConfig(task_model="scripted/task", concurrency=1),
                              Models(task=task), sandbox, store))
     return out, insts
@@ -54,13 +49,12 @@ def _extractor(insts: list[symbench.Instance]) -> ScriptedModel:
     return ScriptedModel(fn=fn, name="extractor")
 
 
-def test_paper_scoring_counts_either_candidate(run_dir) -> None:
+def test_paper_scoring_counts_either_candidate(run_dir, sandbox) -> None:
     out, insts = run_dir
     with RunStore(out, create=False) as store:
         assert sum(r.correct for r in store.rows()) == 0  # strict: no reply carries a <<<...>>> answer
     extractor = _extractor(insts)
-    with get_sandbox("local") as sandbox:
-        summary = asyncio.run(paper_scores(out, extractor, sandbox, concurrency=1))
+    summary = asyncio.run(paper_scores(out, extractor, sandbox, concurrency=1))
     rows = {k.split("|")[0]: v for k, v in summary["rows"].items()}
     assert rows[insts[0].id]["correct"] and rows[insts[0].id]["by"] == "reply"
     # the code printed nothing: the re-run with print(result) gives the answer, verified without an extraction call
@@ -76,11 +70,11 @@ def test_paper_scoring_counts_either_candidate(run_dir) -> None:
     assert "| number_multiply | 0 | 67 |" in md.read_text()
 
 
-def test_extraction_calls_are_cached(run_dir, tmp_path, monkeypatch) -> None:
+def test_extraction_calls_are_cached(run_dir, sandbox, tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("CODESTEER_NO_CACHE", raising=False)
     out, insts = run_dir
     served = _extractor(insts)
-    with ModelServer(served) as server, get_sandbox("local") as sandbox:
+    with ModelServer(served) as server:
         model = get_model(f"openai/extractor@{server.url}", cache_path=tmp_path / "cache.sqlite")
         first = asyncio.run(paper_scores(out, model, sandbox))
         n = len(served.calls)
@@ -95,11 +89,9 @@ def test_report_cli_with_paper_scoring(run_dir, tmp_path) -> None:
     script = tmp_path / "extractor.json"
     script.write_text(json.dumps({"rules": [[str(_product(insts[0])), f"<<<{_product(insts[0])}>>>"]],
                                   "default": "<<<>>>"}))
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
-    r = subprocess.run([CLI, "report", str(out), "--scoring", "paper", "--extractor-model", f"scripted/{script}"],
-                       capture_output=True, text=True, env=env, timeout=300)
+    r = cli("report", str(out), "--scoring", "paper", "--extractor-model", f"scripted/{script}")
     assert r.returncode == 0, r.stderr
     assert "paper-conditions scoring: 2/3 samples correct" in r.stdout  # the rerun code output and sample 0
     assert 'id="paper-table"' in (out / "report.html").read_text()
-    r = subprocess.run([CLI, "report", str(out), "--scoring", "paper"], capture_output=True, text=True, env=env)
+    r = cli("report", str(out), "--scoring", "paper")
     assert r.returncode == 2 and "--extractor-model" in r.stderr and "Traceback" not in r.stderr

@@ -17,8 +17,8 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from codesteer import symbench  # noqa: E402
-from codesteer.cli import main  # noqa: E402
 from codesteer.eval import Progress, RunConfig, RunStore, run_eval_ray  # noqa: E402
+from tests.conftest import cli_env, run_main  # noqa: E402
 
 INSTANCES = symbench.generate("number_multiply", 3, seed=5) + symbench.generate("letters", 2, seed=5)
 METHODS = "only_question,all_code_cot"
@@ -53,16 +53,6 @@ def script_file(tmp_path: Path) -> Path:
     return path
 
 
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def run_args(tmp_path: Path, out: Path, executor: str, model: Path) -> list[str]:
     manifest = tmp_path / "m.jsonl"
     if not manifest.exists():
@@ -81,9 +71,9 @@ def rows(run_dir: Path) -> dict[str, tuple]:
 def test_ray_matches_local_then_resumes_and_completes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                       ray_local: None) -> None:
     model = script_file(tmp_path)
-    code, out, err = cli(run_args(tmp_path, tmp_path / "local", "local", model), capsys)
+    code, out, err = run_main(run_args(tmp_path, tmp_path / "local", "local", model), capsys)
     assert code == 0, err
-    code, out, err = cli(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
+    code, out, err = run_main(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
     assert code == 0, err
     assert f"{N_ROWS} new, 0 already finished, 0 errors" in out.replace("\n", " ")
     local, remote = rows(tmp_path / "local"), rows(tmp_path / "ray")
@@ -93,7 +83,7 @@ def test_ray_matches_local_then_resumes_and_completes(tmp_path: Path, capsys: py
     assert ray.is_initialized()  # the run reused the caller's Ray instead of shutting it down
 
     # a second run resumes: nothing new, nothing duplicated
-    code, out, err = cli(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
+    code, out, err = run_main(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
     assert code == 0, err
     assert f"0 new, {N_ROWS} already finished" in out.replace("\n", " ")
     assert rows(tmp_path / "ray") == remote
@@ -102,7 +92,7 @@ def test_ray_matches_local_then_resumes_and_completes(tmp_path: Path, capsys: py
     gone = sorted(remote)[:3]
     with sqlite3.connect(tmp_path / "ray" / RunStore.FILENAME) as db:
         db.executemany("DELETE FROM results WHERE key = ?", [(k,) for k in gone])
-    code, out, err = cli(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
+    code, out, err = run_main(run_args(tmp_path, tmp_path / "ray", "ray", model), capsys)
     assert code == 0, err
     assert f"3 new, {N_ROWS - 3} already finished" in out.replace("\n", " ")
     assert rows(tmp_path / "ray") == local
@@ -135,14 +125,14 @@ def test_first_requests_failing_stop_the_run(tmp_path: Path, capsys: pytest.Capt
                                              ray_local: None) -> None:
     mute = tmp_path / "mute.json"  # replies to nothing: every request is a model error
     mute.write_text(json.dumps({"name": "mute", "rules": [["^NEVER MATCHES$", "x"]]}))
-    code, _, err = cli(run_args(tmp_path, tmp_path / "r", "ray", mute), capsys)
+    code, _, err = run_main(run_args(tmp_path, tmp_path / "r", "ray", mute), capsys)
     assert code == 2 and "no reply" in err and "Traceback" not in err
     assert len(rows(tmp_path / "r")) < N_ROWS  # stopped early instead of filling the store with failures
 
 
 def test_bad_spec_in_workers_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], ray_local: None) -> None:
     args = run_args(tmp_path, tmp_path / "r", "ray", tmp_path / "missing.json")
-    code, _, err = cli(args, capsys)
+    code, _, err = run_main(args, capsys)
     assert code == 2 and "not found" in err and "Traceback" not in err
 
 
@@ -158,7 +148,7 @@ def test_kill_dash_nine_of_the_driver_then_resume(tmp_path: Path, ray_local: Non
     cmd = [sys.executable, "-m", "codesteer.cli", "run", "--manifest", str(manifest), "--methods", "only_question",
            "--task-model", f"scripted/{model}", "--concurrency", "2", "--executor", "ray", "--ray-address", address,
            "--out", str(out), "--no-report"]
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
+    env = cli_env()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     deadline = time.time() + 90
     partial = 0

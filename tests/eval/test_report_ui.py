@@ -17,7 +17,6 @@ from codesteer import symbench
 from codesteer.eval import RunConfig, RunStore, run_eval, write_report
 from codesteer.eval._report import _clip
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
 
 INSTANCES = symbench.generate("number_multiply", 4, seed=7)
@@ -38,15 +37,11 @@ def model() -> ScriptedModel:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(tmp_path_factory: pytest.TempPathFactory, sandbox) -> Path:
     run_dir = tmp_path_factory.mktemp("run")
-    sb = get_sandbox("local")
-    try:
-        with RunStore(run_dir) as store:
-            cfg = RunConfig(task_model="scripted:ui", max_rounds=1)
-            asyncio.run(run_eval(INSTANCES, ["only_question", "all_text_cot"], cfg, Models(task=model()), sb, store))
-    finally:
-        sb.close()
+    with RunStore(run_dir) as store:
+        cfg = RunConfig(task_model="scripted:ui", max_rounds=1)
+        asyncio.run(run_eval(INSTANCES, ["only_question", "all_text_cot"], cfg, Models(task=model()), sandbox, store))
     html_path, _ = write_report(run_dir)
     return html_path
 

@@ -19,8 +19,8 @@ from codesteer import symbench
 from codesteer.eval import RunConfig, RunStore, compute_scores, run_eval, write_report
 from codesteer.eval._report import VERDICT_BAR_W
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
+from tests.conftest import cli_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,13 +43,6 @@ def solver(fail_ids: set[str] | None = None) -> ScriptedModel:
 
 
 INSTANCES = symbench.generate("number_multiply", 6, seed=1)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def test_run_and_resume_after_errors(tmp_path: Path, sandbox) -> None:
@@ -112,7 +105,7 @@ def test_kill_dash_nine_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "codesteer.cli", "run", "--manifest", str(manifest), "--methods", "only_question",
            "--task-model", f"scripted/{script}", "--concurrency", "2", "--out", str(out), "--no-report"]
-    env = {**os.environ, "CODESTEER_NO_CACHE": "1"}
+    env = cli_env()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     db = out / "results.sqlite"
     deadline = time.time() + 60

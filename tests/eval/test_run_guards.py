@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,22 +15,10 @@ from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.eval import RunConfig, RunStore, run_eval
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
+from tests.conftest import CLI, cli, cli_env
 
-CLI = Path(sys.executable).parent / "codesteer"
 INSTANCES = symbench.generate("number_multiply", 3, seed=4)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "CODESTEER_NO_CACHE": "1"}
 
 
 def test_second_configuration_is_refused_not_pooled(tmp_path: Path, sandbox) -> None:
@@ -56,11 +43,11 @@ def test_second_configuration_is_refused_not_pooled(tmp_path: Path, sandbox) -> 
 def test_cli_refuses_other_configuration_in_one_line(tmp_path: Path) -> None:
     script = tmp_path / "s.json"
     script.write_text(json.dumps({"default": "<<<1>>>"}))
-    base = [str(CLI), "run", "--tasks", "number_multiply", "-n", "2", "--methods", "only_question", "--task-model",
+    base = ["run", "--tasks", "number_multiply", "-n", "2", "--methods", "only_question", "--task-model",
             f"scripted/{script}", "--out", str(tmp_path / "run"), "--no-report"]
-    first = subprocess.run(base, capture_output=True, text=True, timeout=120, env=_env())
+    first = cli(*base)
     assert first.returncode == 0, first.stderr
-    again = subprocess.run([*base, "--max-rounds", "2"], capture_output=True, text=True, timeout=120, env=_env())
+    again = cli(*base, "--max-rounds", "2")
     assert again.returncode == 2
     lines = again.stderr.strip().splitlines()
     assert len(lines) == 1 and "max_rounds: 5 there, 2 here" in lines[0] and "--out" in lines[0], again.stderr
@@ -72,15 +59,16 @@ def test_second_run_process_is_refused_naming_the_holder(tmp_path: Path) -> None
     script = tmp_path / "slow.json"
     script.write_text(json.dumps({"default": "<<<1>>>", "delay_s": 2.0}))
     out = tmp_path / "run"
-    cmd = [str(CLI), "run", "--tasks", "number_multiply", "-n", "2", "--methods", "only_question", "--task-model",
-           f"scripted/{script}", "--out", str(out), "--no-report", "--concurrency", "1"]
-    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    args = ["run", "--tasks", "number_multiply", "-n", "2", "--methods", "only_question", "--task-model",
+            f"scripted/{script}", "--out", str(out), "--no-report", "--concurrency", "1"]
+    first = subprocess.Popen([str(CLI), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=cli_env())
     try:
         deadline = time.time() + 60
         while not (out / "results.sqlite").exists() and time.time() < deadline:
             time.sleep(0.05)
         time.sleep(0.5)
-        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=_env())
+        second = cli(*args)
         assert second.returncode == 2, second.stderr
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1 and f"pid {first.pid}" in lines[0], second.stderr
@@ -91,7 +79,7 @@ def test_second_run_process_is_refused_naming_the_holder(tmp_path: Path) -> None
     with RunStore(out, create=False) as s:
         assert len(s.rows(include_errors=True)) == 2
     # once the first has finished, the folder is free again
-    third = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=_env())
+    third = cli(*args)
     assert third.returncode == 0 and "0 new, 2 already finished" in third.stdout, third.stderr
 
 
@@ -117,7 +105,7 @@ def test_folder_pooled_by_an_older_version_is_flagged(tmp_path: Path, sandbox) -
         store._db.commit()
         assert "differing in max_rounds" in (store.mixed_configs() or "")
     for args in (["report", str(tmp_path)], ["results", str(tmp_path)], ["compare", str(tmp_path), str(tmp_path)]):
-        p = subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120, env=_env())
+        p = cli(*args)
         assert p.returncode == 0 and "warning:" in p.stderr and "2 configurations" in p.stderr, p.stderr
     html = (tmp_path / "report.html").read_text()
     assert "id='mixed-configs'" in html and "differing in max_rounds" in html

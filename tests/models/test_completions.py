@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from codesteer.models import Completion, ModelServer, ScriptedModel
 from codesteer.models._remote import OpenAIModel
 from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models, SteerOptions, steer
+from tests.conftest import CLI
 
 
 def test_completions_endpoint_with_n_and_seeds(serve_model) -> None:
@@ -132,8 +132,7 @@ def test_cli_serve_answers_raw_completions(tmp_path: Path) -> None:
     script = tmp_path / "demo.yaml"
     script.write_text("replies: [one, two]\n")
     env = {**os.environ, "CODESTEER_CACHE_DIR": str(tmp_path / "cache")}
-    cli = str(Path(sys.executable).parent / "codesteer")
-    proc = subprocess.Popen([cli, "serve", f"scripted/{script}", "--port", "0"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(CLI), "serve", f"scripted/{script}", "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = proc.stdout.readline()

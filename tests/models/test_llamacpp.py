@@ -17,12 +17,10 @@ pytest.importorskip("xllamacpp")
 
 from codesteer.models import _llamacpp  # noqa: E402
 from codesteer.models._llamacpp import LlamaCppModel  # noqa: E402
+from tests.conftest import cli
 
 OPTS = {"threads": 1, "context": 512}
 MSGS = [{"role": "user", "content": "Name one colour."}]
-CLI = Path(sys.executable).parent / "codesteer"
-
-
 @pytest.fixture(scope="module")
 def gguf() -> Path:
     try:
@@ -192,8 +190,7 @@ def test_cli_shows_a_bad_gguf_in_one_line(gguf, tmp_path):
     with open(gguf, "rb") as src, open(bad, "wb") as dst:
         shutil.copyfileobj(src, dst)
         dst.truncate(50_000_000)
-    out = subprocess.run([str(CLI), "serve", f"gguf/{bad}", "--port", "0"], capture_output=True, text=True,
-                         timeout=120)
+    out = cli("serve", f"gguf/{bad}", "--port", "0")
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "truncated" in lines[0] and "Traceback" not in out.stderr

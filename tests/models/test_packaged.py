@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -17,8 +16,7 @@ from codesteer.models import EMBEDDED, ModelError, find_embedded_gguf
 from codesteer.models._embedded import EmbeddedInfo
 from codesteer.models._gguf import read_gguf_info
 from codesteer.models._packaged import assemble, assembled_gguf, assembled_path, packaged_models
-
-CLI = Path(sys.executable).parent / "codesteer"
+from tests.conftest import cli
 
 
 def tiny_gguf(path: Path, arch: str = "llama", template: str | None = "{{ messages }}") -> bytes:
@@ -153,7 +151,7 @@ def test_pinned_models_are_listed_with_exact_pip_lines():
 
 def test_cli_lists_models_through_the_console_script(tmp_path):
     env = {"CODESTEER_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    out = subprocess.run([str(CLI), "models"], capture_output=True, text=True, timeout=120, env=env)
+    out = cli("models", env=env, inherit=False)
     assert out.returncode == 0, out.stderr
     for name in ("embedded/smollm2-135m (= embedded/default)", "embedded/qwen2.5-coder-0.5b",
                  "embedded/qwen2.5-coder-1.5b", "469 MiB", "1,066 MiB"):
@@ -162,7 +160,7 @@ def test_cli_lists_models_through_the_console_script(tmp_path):
     assert "install: " + EMBEDDED["qwen2.5-coder-1.5b"].install in [line.strip() for line in lines]
     states = [line.rsplit("[", 1)[1].rstrip("]") for line in lines if line.startswith("embedded/") and "[" in line]
     assert len(states) == 3 and set(states) <= {"ready", "installed", "not installed"}
-    js = subprocess.run([str(CLI), "models", "--json"], capture_output=True, text=True, timeout=120, env=env)
+    js = cli("models", "--json", env=env, inherit=False)
     listed = json.loads(js.stdout)["models"]
     assert [m["spec"] for m in listed][:3] == ["embedded/smollm2-135m", "embedded/qwen2.5-coder-0.5b",
                                                "embedded/qwen2.5-coder-1.5b"]

@@ -28,14 +28,6 @@ ROOT = os.geteuid() == 0
 
 
 @pytest.fixture(scope="module")
-def sb():
-    box = LocalSandbox(pool_size=4, uid_base=UID_BASE)
-    box.start()
-    yield box
-    box.close()
-
-
-@pytest.fixture(scope="module")
 def sub():
     box = SubprocessSandbox(pool_size=2, uid_base=UID_BASE + 10_000_000)
     yield box

@@ -21,14 +21,6 @@ UID_BASE = 1_600_000_000  # this module's own uid range, so parallel users of th
 ROOT = os.geteuid() == 0
 
 
-@pytest.fixture(scope="module")
-def sb():
-    box = LocalSandbox(pool_size=4, uid_base=UID_BASE)
-    box.start()
-    yield box
-    box.close()
-
-
 def _procs_with_uid(uid: int) -> list[int]:
     found = []
     for name in os.listdir("/proc"):

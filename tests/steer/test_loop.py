@@ -10,15 +10,8 @@ from pydantic import BaseModel
 
 from codesteer import symbench
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import Limits, get_sandbox
+from codesteer.sandbox import Limits
 from codesteer.steer import LoopState, Models, SteerOptions, Trajectory, guide_messages, steer
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 @pytest.fixture(scope="module")

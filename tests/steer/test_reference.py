@@ -17,7 +17,7 @@ import pytest
 from codesteer import symbench
 from codesteer.models import ModelServer, ScriptedModel
 from codesteer.models._remote import OpenAIModel
-from codesteer.sandbox import Limits, get_sandbox
+from codesteer.sandbox import Limits
 from codesteer.steer import (
     Models,
     ReferencePromptsError,
@@ -55,13 +55,6 @@ def prompts_file(tmp_path: Path) -> Path:
     p = tmp_path / "prompt.py"
     p.write_text(PROMPT_PY, encoding="utf-8")
     return p
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 @pytest.fixture(scope="module")

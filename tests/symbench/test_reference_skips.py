@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
 from codesteer import symbench as sb
-from tests.conftest import REFERENCE_DATA
-
-CLI = Path(sys.executable).parent / "codesteer"
+from tests.conftest import REFERENCE_DATA, cli
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -52,20 +48,18 @@ def test_summary_table_counts_every_sample(tmp_path: Path) -> None:
 
 def test_bench_load_prints_loaded_and_skipped(tmp_path: Path) -> None:
     root = _folder(tmp_path)
-    p = subprocess.run([str(CLI), "bench", "load", str(root), "--tasks", "standard_sudoku,letters", "--json"],
-                       capture_output=True, text=True, timeout=120)
+    p = cli("bench", "load", str(root), "--tasks", "standard_sudoku,letters", "--json")
     assert p.returncode == 0, p.stderr
     rows = {r["task"]: r for r in map(json.loads, p.stdout.splitlines())}
     assert rows["standard_sudoku"]["loaded"] == 0 and rows["standard_sudoku"]["skipped"] == 3
     assert rows["standard_sudoku"]["reasons"]["question.txt missing"] == 1
-    table = subprocess.run([str(CLI), "bench", "load", str(root), "--tasks", "standard_sudoku"],
-                           capture_output=True, text=True, timeout=120)
+    table = cli("bench", "load", str(root), "--tasks", "standard_sudoku")
     assert table.returncode == 0 and "0 loaded, 3 skipped" in table.stdout, table.stdout
 
 
 def test_manifest_from_reference_names_the_skips(tmp_path: Path) -> None:
-    p = subprocess.run([str(CLI), "manifest", "create", "-o", str(tmp_path / "m.jsonl"), "--tasks", "standard_sudoku",
-                        "-n", "2", "--reference", str(_folder(tmp_path))], capture_output=True, text=True, timeout=120)
+    p = cli("manifest", "create", "-o", str(tmp_path / "m.jsonl"), "--tasks", "standard_sudoku",
+            "-n", "2", "--reference", str(_folder(tmp_path)))
     assert p.stderr.strip().splitlines()[0].startswith("warning: standard_sudoku: 3 published instance(s) skipped")
 
 

@@ -8,18 +8,8 @@ from pathlib import Path
 import pytest
 
 from codesteer import symbench
-from codesteer.cli import main
+from tests.conftest import run_main
 from tests.synth.helpers import code_reply
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture()
@@ -39,7 +29,7 @@ def _models(d: Path) -> list[str]:
 
 def test_synth_sft_cli(setup, capsys) -> None:
     d = setup["dir"]
-    code, out, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)], capsys)
+    code, out, err = run_main(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)], capsys)
     assert code == 0, err
     assert "1 SFT conversations" in out
     rec = json.loads((d / "out" / "sft.jsonl").read_text().splitlines()[0])
@@ -48,7 +38,7 @@ def test_synth_sft_cli(setup, capsys) -> None:
 
 def test_synth_refuses_overlap_with_the_evaluation_manifest(setup, capsys) -> None:
     d = setup["dir"]
-    code, _, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]),
+    code, _, err = run_main(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]),
                         "--exclude-manifest", str(setup["manifest"]), *_models(d)], capsys)
     assert code == 2 and "also appear in the evaluation manifest" in err and "Traceback" not in err
     assert not (d / "out" / "sft.jsonl").exists()
@@ -57,23 +47,23 @@ def test_synth_refuses_overlap_with_the_evaluation_manifest(setup, capsys) -> No
 def test_train_errors_are_one_line(tmp_path, capsys) -> None:
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "config.json").write_text("{}")
-    code, _, err = run(["train", "sft", "--base", str(tmp_path / "base"), "--data", str(tmp_path), "--out",
+    code, _, err = run_main(["train", "sft", "--base", str(tmp_path / "base"), "--data", str(tmp_path), "--out",
                         str(tmp_path / "o")], capsys)
     assert code == 2 and "no training data" in err
     (tmp_path / "sft.jsonl").write_text('{"messages": []}\n')
-    code, _, err = run(["train", "sft", "--base", str(tmp_path / "nope"), "--data", str(tmp_path), "--out",
+    code, _, err = run_main(["train", "sft", "--base", str(tmp_path / "nope"), "--data", str(tmp_path), "--out",
                         str(tmp_path / "o")], capsys)
     assert code == 2 and "not a model folder" in err
-    code, out, _ = run(["train", "configs", "--path", "deepspeed_zero3.yaml"], capsys)
+    code, out, _ = run_main(["train", "configs", "--path", "deepspeed_zero3.yaml"], capsys)
     assert code == 0 and Path(out.strip()).is_file()
-    code, _, err = run(["train", "configs", "--path", "nope.yaml"], capsys)
+    code, _, err = run_main(["train", "configs", "--path", "nope.yaml"], capsys)
     assert code == 2 and "fsdp.yaml" in err
 
 
 def test_synth_with_no_examples_fails_with_the_reason(setup, capsys) -> None:
     d = setup["dir"]
     (d / "task.json").write_text(json.dumps({"default": "<<<0>>>"}))  # always wrong
-    code, out, err = run(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)],
+    code, out, err = run_main(["synth", "sft", "--out", str(d / "out"), "--manifest", str(setup["manifest"]), *_models(d)],
                          capsys)
     assert code == 2 and "Traceback" not in err
     assert "synth sft produced no examples: 0 correct trajectories out of 1 samples" in err
@@ -84,7 +74,7 @@ def test_synth_records_the_manifest_it_used(setup, capsys) -> None:
     from codesteer.eval import RunStore
 
     d = setup["dir"]
-    code, _, err = run(["synth", "sft", "--out", str(d / "out"), "--tasks", "number_multiply", "-n", "1",
+    code, _, err = run_main(["synth", "sft", "--out", str(d / "out"), "--tasks", "number_multiply", "-n", "1",
                         "--seed", "1000", *_models(d)], capsys)
     assert code in (0, 2), err
     with RunStore(d / "out", create=False) as store:

@@ -12,20 +12,12 @@ import pytest
 
 from codesteer import symbench
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models, prompt, protocol_for, steer
 from codesteer.synth import DpoSynthOptions, build_tree, leaf_score, synthesize_dpo, tree_file, tree_pairs
 from tests.steer.test_reference import CHECK_OK, PROMPT_PY, R0
 from tests.synth.helpers import branching_guide, checker, task_model
 
 CODE, TEXT, RETURN, RETRY = "<<<Code>>>", "<<<Text>>>", "<<<Return Answer>>>", "<<<Try again and write code this time.>>>"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,9 @@ import pytest
 from codesteer import symbench
 from codesteer.errors import CodesteerError
 from codesteer.models import ScriptedModel
-from codesteer.sandbox import get_sandbox
 from codesteer.steer import Models, prompt
 from codesteer.synth import SftSynthOptions, check_disjoint, synthesize_sft
 from tests.synth.helpers import branching_guide, checker, task_model
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = get_sandbox("local")
-    yield sb
-    sb.close()
 
 
 @pytest.fixture(scope="module")
