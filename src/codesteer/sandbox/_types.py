@@ -20,7 +20,9 @@ log = logging.getLogger("codesteer.sandbox")
 class Limits:
     """Per-job limits. ``None`` switches a limit off (except ``wall_s`` and ``output_bytes``).
 
-    ``cpu_s=None`` means the wall limit. ``output_bytes`` caps stdout and stderr each.
+    ``cpu_s=None`` means the wall limit plus one second, so that single-threaded code that runs too long is
+    reported as a timeout (the wall clock fires first) rather than racing the CPU limit; CPU burned by many threads
+    still stops at it. ``output_bytes`` caps stdout and stderr each.
     """
 
     wall_s: float = 10.0

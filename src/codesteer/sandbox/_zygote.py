@@ -161,7 +161,7 @@ def _write_line(fd: int, record: dict) -> None:
 
 def _set_limits(limits: dict) -> dict:
     applied, failed = [], []
-    cpu = limits.get("cpu_s") or limits["wall_s"]
+    cpu = limits.get("cpu_s") or limits["wall_s"] + 1.0  # the wall clock first: a busy loop is a timeout
     table = [("cpu", resource.RLIMIT_CPU, int(math.ceil(cpu)), int(math.ceil(cpu)) + 1)]
     if limits.get("memory_mb"):
         n = int(limits["memory_mb"]) << 20
