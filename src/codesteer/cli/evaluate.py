@@ -211,7 +211,8 @@ HEARTBEAT_S = 5.0  # how often a log is offered a line; ``progress_printer`` wri
 def _describe(p) -> str:
     per = " ".join(f"{m}: {c}/{d} correct" for m, (d, c) in p.per_method.items())
     tasks = f"tasks {p.tasks_complete}/{len(p.per_task)}" + (f" (last: {p.last_task})" if p.last_task else "")
-    return (f"{per} · {tasks} · {_live(p)} · ${p.cost:.4f}" + (f" · {p.errors} errors" if p.errors else ""))
+    parts = [per, tasks, _live(p), f"${p.cost:.4f}"] + ([f"{p.errors} errors"] if p.errors else [])
+    return " · ".join(x for x in parts if x)  # no empty field before the first sample finishes
 
 
 def _live(p) -> str:
