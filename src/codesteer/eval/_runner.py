@@ -10,7 +10,7 @@ from typing import Any
 
 from codesteer.errors import ParameterError
 from codesteer.methods import get_method
-from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, is_reasoning_model
+from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, embedded_engine, is_reasoning_model
 from codesteer.runs import (
     JobError,
     RunCounters,
@@ -102,6 +102,13 @@ class RunConfig:
         model_args = {role: opts for role, opts in model_args.items() if opts}
         if model_args:
             key["model_args"] = model_args
+        # runs made before llama.cpp served embedded/ models ran on transformers: only llama.cpp enters the key
+        specs = {"task": self.task_model, "guide": self.guide_model, "checker": self.checker_model}
+        engines = {role: "llamacpp" for role, spec in specs.items()
+                   if spec and spec.startswith("embedded/")
+                   and embedded_engine(self.model_options.get(role, {}).get("engine")) == "llamacpp"}
+        if engines:
+            key["embedded_engine"] = engines
         return key
 
     def describe(self) -> dict[str, Any]:

@@ -8,7 +8,13 @@ transformers engine) does.
 
 from codesteer.models._accounting import cost_usd, load_prices, price_for
 from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache_key, open_cache
-from codesteer.models._embedded import EMBEDDED, EMBEDDED_ALIASES, embedded_path, find_embedded_gguf
+from codesteer.models._embedded import (
+    EMBEDDED,
+    EMBEDDED_ALIASES,
+    embedded_engine,
+    embedded_path,
+    find_embedded_gguf,
+)
 from codesteer.models._llamacpp import import_xllamacpp
 from codesteer.models._packaged import packaged_models
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
@@ -30,6 +36,7 @@ from codesteer.models._types import (
 )
 
 __all__ = [
+    "embedded_engine",
     "import_xllamacpp",
     "packaged_models",
     "EMBEDDED",

@@ -220,6 +220,20 @@ def embedded_model(
     return LocalModel(str(path), spec=f"embedded/{canonical}", device=device, dtype=dtype, max_batch=max_batch)
 
 
+def embedded_engine(engine: str | None = None) -> str:
+    """The engine ``embedded_model`` will use (quietly): part of a run's identity, since the engines' replies
+    differ."""
+    if engine == "transformers":
+        return "transformers"
+    from codesteer.models import _llamacpp
+
+    try:
+        _llamacpp.import_xllamacpp()
+    except ModelError:
+        return "transformers"
+    return "llamacpp"
+
+
 def check_embedded_gguf(info: EmbeddedInfo, path: Path) -> Any:
     """The file's header must parse, be complete and declare the family and chat template we ship it for."""
     from codesteer.models._gguf import read_gguf_info
