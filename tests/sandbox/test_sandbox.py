@@ -538,9 +538,14 @@ if os.fork() == 0:  # a daemon that tries to outlive the job
     os._exit(0)
 print(os.getuid())
 """
+    # an interpreter or venv under /tmp (a CI checkout) is shown read-only at its own path: not a leftover
     look = """
-import os
-seen = [os.path.join(d, n) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) for n in os.listdir(d)]
+import os, sys
+imports = [p for p in (*sys.path, sys.prefix, sys.executable) if p]
+def exposed(path):
+    return any(p == path or p.startswith(path + "/") for p in imports)
+seen = [os.path.join(d, n) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) for n in os.listdir(d)
+        if not exposed(os.path.join(d, n))]
 others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
 print(len(seen), len(others), os.getuid())
 """
