@@ -15,8 +15,10 @@ constant only if *every* binding it has anywhere is, so doubt always falls on th
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 # builtins that convert or wrap without computing: the kind of value they return
 _STRUCTURAL = {
@@ -42,16 +44,39 @@ _MAX_DEPTH = 150
 _MAX_STEPS = 200_000
 _MAX_CALL_SITES = 20_000  # (definition, call) pairs whose arguments are bound to parameters
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_FUNCTION_KINDS = frozenset(_FUNCTION_NODES)
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
-_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
 # node types _note looks at
 _NOTED = frozenset({ast.Call, *_ASSIGN_NODES, ast.Import, ast.ImportFrom, ast.ClassDef, ast.ExceptHandler, ast.Global,
                     ast.Nonlocal, ast.Yield, ast.YieldFrom, *_LATE_NODES})
+_STMT_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt))
+# fields that never hold a node _index must visit: names and flags, contexts, operators (singletons nobody counts)
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+                          "conversion", "is_async", "simple", "type_comment", "type_ignores", "tag"})
+_CHILD_GETTERS: dict[type, Callable[[ast.AST], tuple[object, ...]]] = {}
 
 
-@dataclass(frozen=True)
-class _Binding:
+def _child_getter(kind: type) -> Callable[[ast.AST], tuple[object, ...]]:
+    """For one node type: a function giving the values of its fields that may hold child nodes (built once)."""
+    names = [f for f in kind._fields if f not in _LEAF_FIELDS]  # type: ignore[attr-defined]
+    getter: Callable[[ast.AST], tuple[object, ...]]
+    if not names:
+        getter = _no_children
+    elif len(names) == 1:
+        one = attrgetter(names[0])
+        getter = lambda n: (one(n),)  # noqa: E731
+    else:
+        getter = attrgetter(*names)
+    _CHILD_GETTERS[kind] = getter
+    return getter
+
+
+def _no_children(node: ast.AST) -> tuple[object, ...]:
+    return ()
+
+
+class _Binding(NamedTuple):  # a tuple, not a frozen dataclass: hundreds are made per call, and tuples are cheap
     how: str  # value | elem | aug | grow | item | opaque
     node: ast.AST | None = None
     parts: tuple[ast.AST, ...] = ()
@@ -59,8 +84,7 @@ class _Binding:
     why: str = ""  # for opaque bindings: what changed the name
 
 
-@dataclass(frozen=True)
-class _Guard:
+class _Guard(NamedTuple):
     test: ast.expr
     loop_vars: frozenset[str]
 
@@ -132,29 +156,29 @@ class Flow:
         its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
         of each statement. Statements and functions recurse (statement nesting is bounded by the parser); the
         expressions of one statement are walked in a loop, so a 2,000-term expression does not exhaust the stack.
-        Names, constants and contexts are handled inline: they are most of the nodes."""
+        Names and constants are handled inline (they are most of the nodes); contexts and operators are skipped."""
         todo: list[ast.AST] = [root]
         push, pop = todo.append, todo.pop
         counts, node_scope, local_names = self.counts, self._node_scope, self._locals[scope]
+        getters = _CHILD_GETTERS
         while todo:
             node = pop()
             kind = type(node)
             counts[kind] = counts.get(kind, 0) + 1
-            if kind in _FUNCTION_NODES:
+            if kind in _FUNCTION_KINDS:
                 self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
                 continue
-            if node is not root and isinstance(node, ast.stmt):
+            if node is not root and kind in _STMT_TYPES:
                 counts[kind] -= 1  # counted by its own call
                 self._index(node, scope, id(node), enclosing)
                 continue
             if kind in _NOTED:
                 self._note(node, kind, scope, stmt, enclosing)
             # children in any order: nothing downstream depends on the order of siblings here
-            for field_name in node._fields:
-                value = getattr(node, field_name, None)
+            for value in (getters.get(kind) or _child_getter(kind))(node):
+                if value is None:
+                    continue
                 if type(value) is not list:
-                    if not isinstance(value, ast.AST):
-                        continue
                     value = (value,)
                 for item in value:
                     tp = type(item)
@@ -162,7 +186,7 @@ class Flow:
                         node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
                             local_names.add(item.id)  # type: ignore[union-attr]
-                    elif tp is not ast.Constant and tp not in _CONTEXTS and isinstance(item, ast.AST):
+                    elif tp is not ast.Constant and isinstance(item, ast.AST):  # not a str in Global.names etc.
                         push(item)
 
     def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
@@ -193,7 +217,9 @@ class Flow:
             self._stmt_calls.setdefault(stmt, []).append(call)
             f = call.func
             if type(f) is ast.Name:
-                self._recursive |= {fid for fname, fid in enclosing if fname == f.id}
+                for fname, fid in enclosing:
+                    if fname == f.id:
+                        self._recursive.add(fid)
                 if f.id not in _READ_ONLY and enclosing:
                     self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
             elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:
@@ -276,7 +302,11 @@ class Flow:
             self._stmt(stmt, guards, loop_vars, func)
 
     def _stmt(self, s: ast.stmt, guards: tuple[_Guard, ...], loop_vars: frozenset[str], func: _Func | None) -> None:
-        self._scan(self._stmt_calls.get(id(s), ()), guards)
+        calls = self._stmt_calls.get(id(s))
+        if calls:
+            self._scan(calls, guards)
+        if type(s) is ast.Expr:
+            return  # its calls were all that mattered
         if isinstance(s, ast.Assign):
             for t in s.targets:
                 self._bind(t, _Binding("value", s.value, guards=guards))
