@@ -135,6 +135,7 @@ class Flow:
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
         self._test_names: dict[int, frozenset[str]] = {}
         self._elem_memo: dict[str, str] = {}
+        self._keys: dict[tuple[str, str], str] = {}
         self._steps = 0  # evaluation steps so far: hostile code gets a bounded amount of work
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
@@ -255,18 +256,23 @@ class Flow:
             self._mutated.setdefault(fid, set()).update(names)
 
     def _key(self, name: str, scope: str) -> str:
-        s = scope
-        while s != "m":
-            if name in self._locals.get(s, ()):
-                return f"{s}:{name}"
-            s = self._parent.get(s, "m")
-        return f"m:{name}"
+        """The binding key of `name` seen from `scope` (memoised: scopes are complete once the index is built)."""
+        key = self._keys.get((name, scope))
+        if key is None:
+            s = scope
+            while s != "m" and name not in self._locals.get(s, ()):
+                s = self._parent.get(s, "m")
+            key = self._keys[name, scope] = f"{s}:{name}"
+        return key
 
     def _key_of(self, node: ast.Name) -> str:
         return self._key(node.id, self._node_scope.get(id(node), "m"))
 
     def _add(self, name: str, b: _Binding, *, node: ast.Name | None = None, scope: str | None = None) -> None:
-        key = self._key_of(node) if node is not None else self._key(name, scope or self._scope)
+        if node is not None:
+            key = self._key(node.id, self._node_scope.get(id(node), "m"))  # self._key_of(node), one call less
+        else:
+            key = self._key(name, scope or self._scope)
         self.bindings.setdefault(key, []).append(b)
 
     def _bindings_of(self, node: ast.Name) -> list[_Binding]:
@@ -815,6 +821,8 @@ _OPS: dict[type[ast.AST], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast
 
 
 def _names(node: ast.AST) -> frozenset[str]:
+    if type(node) is ast.Name:  # the usual loop target
+        return frozenset((node.id,))
     return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
 
 
