@@ -51,6 +51,8 @@ _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Na
 _NOTED = frozenset({ast.Call, *_ASSIGN_NODES, ast.Import, ast.ImportFrom, ast.ClassDef, ast.ExceptHandler, ast.Global,
                     ast.Nonlocal, ast.Yield, ast.YieldFrom, *_LATE_NODES})
 _STMT_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt))
+# node types _index pushes on its stack (names and constants are handled inline: they are most of the nodes)
+_PUSHED = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)) - {ast.Name, ast.Constant}
 # fields that never hold a node _index must visit: names and flags, contexts, operators (singletons nobody counts)
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
                           "conversion", "is_async", "simple", "type_comment", "type_ignores", "tag"})
@@ -187,7 +189,7 @@ class Flow:
                         node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
                             local_names.add(item.id)  # type: ignore[union-attr]
-                    elif tp is not ast.Constant and isinstance(item, ast.AST):  # not a str in Global.names etc.
+                    elif tp in _PUSHED:  # not a constant, nor a str in Global.names etc.
                         push(item)
 
     def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
@@ -313,6 +315,7 @@ class Flow:
             self._scan(calls, guards)
         if type(s) is ast.Expr:
             return  # its calls were all that mattered
+        # the branches below are disjoint: the most frequent statements come first
         if isinstance(s, ast.Assign):
             for t in s.targets:
                 self._bind(t, _Binding("value", s.value, guards=guards))
@@ -324,6 +327,9 @@ class Flow:
                 self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)
             else:
                 self._bind(s.target, _Binding("opaque", guards=guards))
+        elif isinstance(s, ast.Return):
+            if func is not None:
+                func.returns.append((s.value, guards))
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             self._bind(s.target, _Binding("elem", s.iter, guards=guards))
             inner = loop_vars | _names(s.target)
@@ -379,9 +385,6 @@ class Flow:
                     self._scope = outer
                 else:
                     self._stmt(stmt, (), frozenset(), None)
-        elif isinstance(s, ast.Return):
-            if func is not None:
-                func.returns.append((s.value, guards))
         elif isinstance(s, (ast.Import, ast.ImportFrom)):
             for alias in s.names:
                 self._add((alias.asname or alias.name).split(".")[0], _Binding("opaque", why=f"the module {alias.name}"))
