@@ -190,7 +190,7 @@ class Flow:
                         if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
                             local_names.add(item.id)  # type: ignore[union-attr]
                     elif tp in _PUSHED:  # not a constant, nor a str in Global.names etc.
-                        push(item)
+                        push(item)  # type: ignore[arg-type]  # the set holds AST types only
 
     def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
                         stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
@@ -499,9 +499,10 @@ class Flow:
         ok = all(self._guard_ok(g, 0) for g in guards) and all(self.kind(a, 0) is not None for a in args)
         return PrintedValue(ok, "" if ok else (self._reason or "a value the analysis cannot follow"), sorted(self._via))
 
-    def _computed(self, why: str) -> None:
+    def _computed(self, why: str | Callable[[], str]) -> None:
+        """Keep the first reason found; `why` may be a function building it (unparsing code: only when kept)."""
         if not self._reason:
-            self._reason = why
+            self._reason = why if isinstance(why, str) else why()
 
     def _guard_ok(self, g: _Guard, depth: int) -> bool:
         t = g.test
@@ -510,13 +511,13 @@ class Flow:
             return True
         used = (self._test_names.get(id(t)) or self._test_names.setdefault(id(t), _names(t))) & g.loop_vars
         if used:
-            self._computed(f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
+            self._computed(lambda: f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
             return False
         prior, self._reason = self._reason, ""
         k = self.kind(t, depth + 1)
         inner, self._reason = self._reason, prior
         if k is None:
-            self._computed(f"a choice made by the test `{_short(t)}` on computed data" + (f" ({inner})" if inner else ""))
+            self._computed(lambda: f"a choice made by the test `{_short(t)}` on computed data" + (f" ({inner})" if inner else ""))
             return False
         return True
 
@@ -578,9 +579,9 @@ class Flow:
         if isinstance(node, ast.NamedExpr):
             return self.kind(node.value, d)
         if isinstance(node, ast.Attribute):
-            self._computed(f"the attribute `{_short(node)}`")
+            self._computed(lambda: f"the attribute `{_short(node)}`")
             return None
-        self._computed(f"`{_short(node)}`")
+        self._computed(lambda: f"`{_short(node)}`")
         return None
 
     def _name(self, node: ast.Name, d: int) -> str | None:
@@ -642,7 +643,7 @@ class Flow:
                 return None
             if isinstance(b.parts[0], ast.Add) and k in ("str", "seq"):
                 return k
-            self._computed(f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node) if b.node is not None else '?'}`")
+            self._computed(lambda: f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node) if b.node is not None else '?'}`")
             return None
         if b.how in ("grow", "item"):
             parts = b.parts + ((b.node,) if b.node is not None else ())
@@ -682,7 +683,7 @@ class Flow:
             acc = kinds[0]
             for k in kinds[1:]:
                 if acc not in text and k not in text:
-                    self._computed(f"arithmetic (`{_short(node)}`)")
+                    self._computed(lambda: f"arithmetic (`{_short(node)}`)")
                     return None
                 acc = acc if acc in text else k
             self._via.add("string concatenation")
@@ -698,7 +699,7 @@ class Flow:
             return "str"
         if isinstance(node.op, ast.Mult) and (left in text or right in text):
             return left if left in text else right
-        self._computed(f"arithmetic (`{_short(node)}`)")
+        self._computed(lambda: f"arithmetic (`{_short(node)}`)")
         return None
 
     def _subscript(self, node: ast.Subscript, d: int) -> str | None:
@@ -706,7 +707,7 @@ class Flow:
         if isinstance(s, ast.Slice):
             if s.lower is None and s.upper is None and s.step is None:
                 return self.kind(node.value, d)
-            self._computed(f"slicing (`{_short(node)}`)")
+            self._computed(lambda: f"slicing (`{_short(node)}`)")
             return None
         base = self.kind(node.value, d)
         if base is None or self.kind(s, d) is None:
@@ -764,9 +765,9 @@ class Flow:
                     self._via.add("a lookup with a constant key")
                 k = _FORMAT_METHODS[fn.attr]
                 return base if k == "same" else k
-            self._computed(f"a call to {_short(fn)}()")
+            self._computed(lambda: f"a call to {_short(fn)}()")
             return None
-        self._computed(f"a call to `{_short(fn)}`")
+        self._computed(lambda: f"a call to `{_short(fn)}`")
         return None
 
     def _local_call(self, name: str, d: int) -> str | None:
