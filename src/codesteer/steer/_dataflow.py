@@ -15,6 +15,7 @@ constant only if *every* binding it has anywhere is, so doubt always falls on th
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -131,7 +132,7 @@ class Flow:
         self._late: list[ast.AST] = []  # comprehensions, lambdas, walrus: bound once every scope is known
         self._declared: dict[str, set[str]] = {}  # names a function declares global or nonlocal
         self._mutated: dict[int, set[str]] = {}  # per function: names it may change in place
-        self.counts: dict[type, int] = {}  # node type -> how many (Name and Constant not counted)
+        self.counts: defaultdict[type, int] = defaultdict(int)  # node type -> how many (Name and Constant not counted)
         self.calls: list[ast.Call] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
@@ -167,7 +168,7 @@ class Flow:
         while todo:
             node = pop()
             kind = type(node)
-            counts[kind] = counts.get(kind, 0) + 1
+            counts[kind] += 1
             if kind in _FUNCTION_KINDS:
                 self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
                 continue
@@ -275,7 +276,11 @@ class Flow:
             key = self._key(node.id, self._node_scope.get(id(node), "m"))  # self._key_of(node), one call less
         else:
             key = self._key(name, scope or self._scope)
-        self.bindings.setdefault(key, []).append(b)
+        same = self.bindings.get(key)
+        if same is None:
+            self.bindings[key] = [b]
+        else:
+            same.append(b)
 
     def _bindings_of(self, node: ast.Name) -> list[_Binding]:
         return self.bindings.get(self._key_of(node), [])
