@@ -168,14 +168,14 @@ class Flow:
         while todo:
             node = pop()
             kind = type(node)
-            counts[kind] += 1
             if kind in _FUNCTION_KINDS:
+                counts[kind] += 1
                 self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
                 continue
             if node is not root and kind in _STMT_TYPES:
-                counts[kind] -= 1  # counted by its own call
-                self._index(node, scope, id(node), enclosing)
+                self._index(node, scope, id(node), enclosing)  # which counts it
                 continue
+            counts[kind] += 1
             if kind in _NOTED:
                 self._note(node, kind, scope, stmt, enclosing)
             # children in any order: nothing downstream depends on the order of siblings here
