@@ -15,8 +15,11 @@ constant only if *every* binding it has anywhere is, so doubt always falls on th
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 # builtins that convert or wrap without computing: the kind of value they return
 _STRUCTURAL = {
@@ -42,16 +45,41 @@ _MAX_DEPTH = 150
 _MAX_STEPS = 200_000
 _MAX_CALL_SITES = 20_000  # (definition, call) pairs whose arguments are bound to parameters
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_FUNCTION_KINDS = frozenset(_FUNCTION_NODES)
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
-_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
 # node types _note looks at
 _NOTED = frozenset({ast.Call, *_ASSIGN_NODES, ast.Import, ast.ImportFrom, ast.ClassDef, ast.ExceptHandler, ast.Global,
                     ast.Nonlocal, ast.Yield, ast.YieldFrom, *_LATE_NODES})
+_STMT_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt))
+# node types _index pushes on its stack (names and constants are handled inline: they are most of the nodes)
+_PUSHED = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)) - {ast.Name, ast.Constant}
+# fields that never hold a node _index must visit: names and flags, contexts, operators (singletons nobody counts)
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+                          "conversion", "is_async", "simple", "type_comment", "type_ignores", "tag"})
+_CHILD_GETTERS: dict[type, Callable[[ast.AST], tuple[object, ...]]] = {}
 
 
-@dataclass(frozen=True)
-class _Binding:
+def _child_getter(kind: type) -> Callable[[ast.AST], tuple[object, ...]]:
+    """For one node type: a function giving the values of its fields that may hold child nodes (built once)."""
+    names = [f for f in kind._fields if f not in _LEAF_FIELDS]  # type: ignore[attr-defined]
+    getter: Callable[[ast.AST], tuple[object, ...]]
+    if not names:
+        getter = _no_children
+    elif len(names) == 1:
+        one = attrgetter(names[0])
+        getter = lambda n: (one(n),)  # noqa: E731
+    else:
+        getter = attrgetter(*names)
+    _CHILD_GETTERS[kind] = getter
+    return getter
+
+
+def _no_children(node: ast.AST) -> tuple[object, ...]:
+    return ()
+
+
+class _Binding(NamedTuple):  # a tuple, not a frozen dataclass: hundreds are made per call, and tuples are cheap
     how: str  # value | elem | aug | grow | item | opaque
     node: ast.AST | None = None
     parts: tuple[ast.AST, ...] = ()
@@ -59,8 +87,7 @@ class _Binding:
     why: str = ""  # for opaque bindings: what changed the name
 
 
-@dataclass(frozen=True)
-class _Guard:
+class _Guard(NamedTuple):
     test: ast.expr
     loop_vars: frozenset[str]
 
@@ -105,12 +132,13 @@ class Flow:
         self._late: list[ast.AST] = []  # comprehensions, lambdas, walrus: bound once every scope is known
         self._declared: dict[str, set[str]] = {}  # names a function declares global or nonlocal
         self._mutated: dict[int, set[str]] = {}  # per function: names it may change in place
-        self.counts: dict[type, int] = {}  # node type -> how many (Name and Constant not counted)
+        self.counts: defaultdict[type, int] = defaultdict(int)  # node type -> how many (Name and Constant not counted)
         self.calls: list[ast.Call] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
         self._test_names: dict[int, frozenset[str]] = {}
         self._elem_memo: dict[str, str] = {}
+        self._keys: dict[tuple[str, str], str] = {}
         self._steps = 0  # evaluation steps so far: hostile code gets a bounded amount of work
         self._index(tree, "m")
         self._block(tree.body, (), frozenset(), None)
@@ -132,29 +160,29 @@ class Flow:
         its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
         of each statement. Statements and functions recurse (statement nesting is bounded by the parser); the
         expressions of one statement are walked in a loop, so a 2,000-term expression does not exhaust the stack.
-        Names, constants and contexts are handled inline: they are most of the nodes."""
+        Names and constants are handled inline (they are most of the nodes); contexts and operators are skipped."""
         todo: list[ast.AST] = [root]
         push, pop = todo.append, todo.pop
         counts, node_scope, local_names = self.counts, self._node_scope, self._locals[scope]
+        getters = _CHILD_GETTERS
         while todo:
             node = pop()
             kind = type(node)
-            counts[kind] = counts.get(kind, 0) + 1
-            if kind in _FUNCTION_NODES:
+            if kind in _FUNCTION_KINDS:
+                counts[kind] += 1
                 self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
                 continue
-            if node is not root and isinstance(node, ast.stmt):
-                counts[kind] -= 1  # counted by its own call
-                self._index(node, scope, id(node), enclosing)
+            if node is not root and kind in _STMT_TYPES:
+                self._index(node, scope, id(node), enclosing)  # which counts it
                 continue
+            counts[kind] += 1
             if kind in _NOTED:
                 self._note(node, kind, scope, stmt, enclosing)
             # children in any order: nothing downstream depends on the order of siblings here
-            for field_name in node._fields:
-                value = getattr(node, field_name, None)
+            for value in (getters.get(kind) or _child_getter(kind))(node):
+                if value is None:
+                    continue
                 if type(value) is not list:
-                    if not isinstance(value, ast.AST):
-                        continue
                     value = (value,)
                 for item in value:
                     tp = type(item)
@@ -162,8 +190,8 @@ class Flow:
                         node_scope[id(item)] = scope
                         if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
                             local_names.add(item.id)  # type: ignore[union-attr]
-                    elif tp is not ast.Constant and tp not in _CONTEXTS and isinstance(item, ast.AST):
-                        push(item)
+                    elif tp in _PUSHED:  # not a constant, nor a str in Global.names etc.
+                        push(item)  # type: ignore[arg-type]  # the set holds AST types only
 
     def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
                         stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
@@ -193,7 +221,9 @@ class Flow:
             self._stmt_calls.setdefault(stmt, []).append(call)
             f = call.func
             if type(f) is ast.Name:
-                self._recursive |= {fid for fname, fid in enclosing if fname == f.id}
+                for fname, fid in enclosing:
+                    if fname == f.id:
+                        self._recursive.add(fid)
                 if f.id not in _READ_ONLY and enclosing:
                     self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
             elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:
@@ -229,19 +259,28 @@ class Flow:
             self._mutated.setdefault(fid, set()).update(names)
 
     def _key(self, name: str, scope: str) -> str:
-        s = scope
-        while s != "m":
-            if name in self._locals.get(s, ()):
-                return f"{s}:{name}"
-            s = self._parent.get(s, "m")
-        return f"m:{name}"
+        """The binding key of `name` seen from `scope` (memoised: scopes are complete once the index is built)."""
+        key = self._keys.get((name, scope))
+        if key is None:
+            s = scope
+            while s != "m" and name not in self._locals.get(s, ()):
+                s = self._parent.get(s, "m")
+            key = self._keys[name, scope] = f"{s}:{name}"
+        return key
 
     def _key_of(self, node: ast.Name) -> str:
         return self._key(node.id, self._node_scope.get(id(node), "m"))
 
     def _add(self, name: str, b: _Binding, *, node: ast.Name | None = None, scope: str | None = None) -> None:
-        key = self._key_of(node) if node is not None else self._key(name, scope or self._scope)
-        self.bindings.setdefault(key, []).append(b)
+        if node is not None:
+            key = self._key(node.id, self._node_scope.get(id(node), "m"))  # self._key_of(node), one call less
+        else:
+            key = self._key(name, scope or self._scope)
+        same = self.bindings.get(key)
+        if same is None:
+            self.bindings[key] = [b]
+        else:
+            same.append(b)
 
     def _bindings_of(self, node: ast.Name) -> list[_Binding]:
         return self.bindings.get(self._key_of(node), [])
@@ -276,7 +315,12 @@ class Flow:
             self._stmt(stmt, guards, loop_vars, func)
 
     def _stmt(self, s: ast.stmt, guards: tuple[_Guard, ...], loop_vars: frozenset[str], func: _Func | None) -> None:
-        self._scan(self._stmt_calls.get(id(s), ()), guards)
+        calls = self._stmt_calls.get(id(s))
+        if calls:
+            self._scan(calls, guards)
+        if type(s) is ast.Expr:
+            return  # its calls were all that mattered
+        # the branches below are disjoint: the most frequent statements come first
         if isinstance(s, ast.Assign):
             for t in s.targets:
                 self._bind(t, _Binding("value", s.value, guards=guards))
@@ -288,6 +332,9 @@ class Flow:
                 self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)
             else:
                 self._bind(s.target, _Binding("opaque", guards=guards))
+        elif isinstance(s, ast.Return):
+            if func is not None:
+                func.returns.append((s.value, guards))
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             self._bind(s.target, _Binding("elem", s.iter, guards=guards))
             inner = loop_vars | _names(s.target)
@@ -343,9 +390,6 @@ class Flow:
                     self._scope = outer
                 else:
                     self._stmt(stmt, (), frozenset(), None)
-        elif isinstance(s, ast.Return):
-            if func is not None:
-                func.returns.append((s.value, guards))
         elif isinstance(s, (ast.Import, ast.ImportFrom)):
             for alias in s.names:
                 self._add((alias.asname or alias.name).split(".")[0], _Binding("opaque", why=f"the module {alias.name}"))
@@ -460,9 +504,10 @@ class Flow:
         ok = all(self._guard_ok(g, 0) for g in guards) and all(self.kind(a, 0) is not None for a in args)
         return PrintedValue(ok, "" if ok else (self._reason or "a value the analysis cannot follow"), sorted(self._via))
 
-    def _computed(self, why: str) -> None:
+    def _computed(self, why: str | Callable[[], str]) -> None:
+        """Keep the first reason found; `why` may be a function building it (unparsing code: only when kept)."""
         if not self._reason:
-            self._reason = why
+            self._reason = why if isinstance(why, str) else why()
 
     def _guard_ok(self, g: _Guard, depth: int) -> bool:
         t = g.test
@@ -471,13 +516,13 @@ class Flow:
             return True
         used = (self._test_names.get(id(t)) or self._test_names.setdefault(id(t), _names(t))) & g.loop_vars
         if used:
-            self._computed(f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
+            self._computed(lambda: f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
             return False
         prior, self._reason = self._reason, ""
         k = self.kind(t, depth + 1)
         inner, self._reason = self._reason, prior
         if k is None:
-            self._computed(f"a choice made by the test `{_short(t)}` on computed data" + (f" ({inner})" if inner else ""))
+            self._computed(lambda: f"a choice made by the test `{_short(t)}` on computed data" + (f" ({inner})" if inner else ""))
             return False
         return True
 
@@ -539,9 +584,9 @@ class Flow:
         if isinstance(node, ast.NamedExpr):
             return self.kind(node.value, d)
         if isinstance(node, ast.Attribute):
-            self._computed(f"the attribute `{_short(node)}`")
+            self._computed(lambda: f"the attribute `{_short(node)}`")
             return None
-        self._computed(f"`{_short(node)}`")
+        self._computed(lambda: f"`{_short(node)}`")
         return None
 
     def _name(self, node: ast.Name, d: int) -> str | None:
@@ -603,7 +648,7 @@ class Flow:
                 return None
             if isinstance(b.parts[0], ast.Add) and k in ("str", "seq"):
                 return k
-            self._computed(f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node) if b.node is not None else '?'}`")
+            self._computed(lambda: f"the accumulation `{name} {_OPS.get(type(b.parts[0]), '?')}= {_short(b.node) if b.node is not None else '?'}`")
             return None
         if b.how in ("grow", "item"):
             parts = b.parts + ((b.node,) if b.node is not None else ())
@@ -643,7 +688,7 @@ class Flow:
             acc = kinds[0]
             for k in kinds[1:]:
                 if acc not in text and k not in text:
-                    self._computed(f"arithmetic (`{_short(node)}`)")
+                    self._computed(lambda: f"arithmetic (`{_short(node)}`)")
                     return None
                 acc = acc if acc in text else k
             self._via.add("string concatenation")
@@ -659,7 +704,7 @@ class Flow:
             return "str"
         if isinstance(node.op, ast.Mult) and (left in text or right in text):
             return left if left in text else right
-        self._computed(f"arithmetic (`{_short(node)}`)")
+        self._computed(lambda: f"arithmetic (`{_short(node)}`)")
         return None
 
     def _subscript(self, node: ast.Subscript, d: int) -> str | None:
@@ -667,7 +712,7 @@ class Flow:
         if isinstance(s, ast.Slice):
             if s.lower is None and s.upper is None and s.step is None:
                 return self.kind(node.value, d)
-            self._computed(f"slicing (`{_short(node)}`)")
+            self._computed(lambda: f"slicing (`{_short(node)}`)")
             return None
         base = self.kind(node.value, d)
         if base is None or self.kind(s, d) is None:
@@ -725,9 +770,9 @@ class Flow:
                     self._via.add("a lookup with a constant key")
                 k = _FORMAT_METHODS[fn.attr]
                 return base if k == "same" else k
-            self._computed(f"a call to {_short(fn)}()")
+            self._computed(lambda: f"a call to {_short(fn)}()")
             return None
-        self._computed(f"a call to `{_short(fn)}`")
+        self._computed(lambda: f"a call to `{_short(fn)}`")
         return None
 
     def _local_call(self, name: str, d: int) -> str | None:
@@ -785,6 +830,8 @@ _OPS: dict[type[ast.AST], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast
 
 
 def _names(node: ast.AST) -> frozenset[str]:
+    if type(node) is ast.Name:  # the usual loop target
+        return frozenset((node.id,))
     return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
 
 
