@@ -147,7 +147,10 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(f"[bold red]error:[/] {visible(exc.render(flag))}", highlight=False)
         sys.exit(2)
     except (CodesteerError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        err_console.print(f"[bold red]error:[/] {visible(exc)}", highlight=False)
+        from codesteer.cli._models import explain_missing_key
+
+        shown = explain_missing_key(exc)  # a missing key: named with this CLI's flags, for every command
+        err_console.print(f"[bold red]error:[/] {visible(shown)}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:  # only outside a command: inside one, typer turns it into exit 130
         err_console.print("interrupted")

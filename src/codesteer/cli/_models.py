@@ -109,20 +109,13 @@ def model_options(specs: dict[str, str | None], *, timeout: float | None = None,
     return out
 
 
-def explain_missing_key(exc: Exception, role: str) -> CodesteerError:
-    """A missing-key error that names this command line's own way of supplying the key."""
-    env = getattr(exc, "env", None)
-    if env is None:
-        return exc if isinstance(exc, CodesteerError) else CodesteerError(str(exc))
+def explain_missing_key(exc: Exception) -> Exception:
+    """A missing-key error (``role`` tagged by the model builder) reworded to name this command line's own way of
+    supplying the key; any other error as it is."""
+    from codesteer.models import MissingKeyError
+
+    if not isinstance(exc, MissingKeyError):
+        return exc
+    role, env = getattr(exc, "role", "task"), getattr(exc, "env", "OPENAI_API_KEY")
     return CodesteerError(f"{role} model: {env} is not set (needed for {getattr(exc, 'base_url', '?')}): "
                           f"export {env}=<key>, or read the key from another variable with -M {role}.api_key_env=NAME")
-
-
-def build_role_model(role: str, spec: str, options: dict[str, dict[str, Any]]) -> Any:
-    """``get_model`` for one role with its options; a missing key is explained with this CLI's flags."""
-    from codesteer.models import MissingKeyError, get_model
-
-    try:
-        return get_model(spec, **options.get(role, {}))
-    except MissingKeyError as exc:
-        raise explain_missing_key(exc, role) from None

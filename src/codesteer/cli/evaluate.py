@@ -34,7 +34,6 @@ from codesteer.cli._models import (
     ModelArgs,
     TaskTemperature,
     Timeout,
-    explain_missing_key,
     model_options,
 )
 from codesteer.errors import CodesteerError, did_you_mean
@@ -119,7 +118,6 @@ def run_cmd(
         select_instances,
     )
     from codesteer.methods import get_method
-    from codesteer.models import MissingKeyError
 
     check_executor(executor, ray_address, ray_workers)
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
@@ -154,8 +152,6 @@ def run_cmd(
         try:
             prog = evaluate(config, instances, method_names, out, executor=executor, ray_address=ray_address,
                             ray_workers=ray_workers, meta=meta, progress=display)
-        except MissingKeyError as exc:
-            raise explain_missing_key(exc, getattr(exc, "role", "task")) from None
         except KeyboardInterrupt:
             # the samples in flight were cancelled; each finished one was committed in its own transaction
             _interrupted(out, live[0] if live else None, total, report)

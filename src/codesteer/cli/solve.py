@@ -29,7 +29,6 @@ from codesteer.cli._models import (
     ModelArgs,
     TaskTemperature,
     Timeout,
-    build_role_model,
     model_options,
 )
 from codesteer.cli.bench import parse_knobs
@@ -65,25 +64,23 @@ def solve(
     model_arg: ModelArgs = None,
 ) -> None:
     """Generate one instance (or take one from a manifest), solve it with a method, verify and print the trajectory."""
-    from codesteer.eval import RunConfig
+    from codesteer.eval import RunConfig, build_models
     from codesteer.methods import get_method
+    from codesteer.models import get_model
     from codesteer.sandbox import get_sandbox
-    from codesteer.steer import Models
 
     m = get_method(method)
     inst = _instance(task, manifest, instance_id, seed, complexity, knob)
-    opts = RunConfig.for_models(task_model, guide_model, concurrency=1, max_rounds=max_rounds,
-                                guide_max_tokens=guide_max_tokens, task_temperature=task_temperature,
-                                guide_protocol=guide_protocol, guide_view=guide_view,
-                                reference_prompts=reference_prompts, guide_temperature=guide_temperature,
-                                guide_top_p=guide_top_p, guide_top_k=guide_top_k,
-                                guide_template=guide_template).options()
     options = model_options({"task": task_model, "guide": guide_model}, timeout=timeout, max_retries=max_retries,
                             max_connections=max_connections, model_args=model_arg)
-    task_m = build_role_model("task", task_model, options)
-    guide_m = build_role_model("guide", guide_model, options) if guide_model else None
+    config = RunConfig.for_models(task_model, guide_model, concurrency=1, max_rounds=max_rounds,
+                                  guide_max_tokens=guide_max_tokens, task_temperature=task_temperature,
+                                  model_options=options, guide_protocol=guide_protocol, guide_view=guide_view,
+                                  reference_prompts=reference_prompts, guide_temperature=guide_temperature,
+                                  guide_top_p=guide_top_p, guide_top_k=guide_top_k, guide_template=guide_template)
+    models = build_models(config, get_model)
     with get_sandbox("local") as sandbox:
-        traj = asyncio.run(m.solve(inst, Models(task=task_m, guide=guide_m), sandbox, opts))
+        traj = asyncio.run(m.solve(inst, models, sandbox, config.options()))
     verdict = symbench.verify(inst, traj.final_answer)
     if json_out:
         print(json.dumps({"instance": inst.to_dict(), "trajectory": traj.model_dump(), "verdict": verdict.to_dict()}))
