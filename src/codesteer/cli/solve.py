@@ -15,6 +15,7 @@ from codesteer import symbench
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console
 from codesteer.cli._guide_opts import (
+    GuideMaxTokensOpt,
     GuideProtocolOpt,
     GuideTemperatureOpt,
     GuideTemplateOpt,
@@ -52,7 +53,7 @@ def solve(
     guide_temperature: GuideTemperatureOpt = None,
     guide_top_p: GuideTopPOpt = None,
     guide_top_k: GuideTopKOpt = None,
-    guide_max_tokens: Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024).")] = None,
+    guide_max_tokens: GuideMaxTokensOpt = None,
     guide_template: GuideTemplateOpt = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the trajectory as JSON.")] = False,
     manifest: Annotated[Path | None, typer.Option("--manifest", help="Replay an instance of this manifest (with --id).")] = None,

@@ -12,6 +12,7 @@ import typer
 from codesteer._terminal import visible
 from codesteer.cli._app import app, console, progress_printer
 from codesteer.cli._guide_opts import (
+    GuideMaxTokensOpt,
     GuideProtocolOpt,
     GuideTemplateOpt,
     GuideTopKOpt,
@@ -42,7 +43,6 @@ MaxRounds = Annotated[int, typer.Option("--max-rounds", help="Guide rounds after
 Exclude = Annotated[Path | None, typer.Option("--exclude-manifest", help="Evaluation manifest that must not overlap.")]
 DropOverlap = Annotated[bool, typer.Option("--drop-overlap", help="Leave overlapping instances out instead of failing.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Samples in flight.")]
-GuideMaxTokens = Annotated[int | None, typer.Option("--guide-max-tokens", help="Reply cap of guide calls (default 1024).")]
 
 
 def _guide_flags(protocol: str, prompts: str | None, top_p: float | None, top_k: int | None, max_tokens: int | None,
@@ -112,7 +112,7 @@ def synth_sft(
     reference_prompts: ReferencePromptsOpt = None,
     guide_top_p: GuideTopPOpt = None,
     guide_top_k: GuideTopKOpt = None,
-    guide_max_tokens: GuideMaxTokens = None,
+    guide_max_tokens: GuideMaxTokensOpt = None,
     guide_template: GuideTemplateOpt = "auto",
     max_rounds: MaxRounds = 5,
     attempts: Annotated[int, typer.Option("--attempts", help="Trajectories sampled per instance.")] = 1,
@@ -165,7 +165,7 @@ def synth_dpo(
     reference_prompts: ReferencePromptsOpt = None,
     guide_top_p: GuideTopPOpt = None,
     guide_top_k: GuideTopKOpt = None,
-    guide_max_tokens: GuideMaxTokens = None,
+    guide_max_tokens: GuideMaxTokensOpt = None,
     guide_template: GuideTemplateOpt = "auto",
     max_rounds: MaxRounds = 5,
     branches: Annotated[int, typer.Option("--branches", "-k", help="Alternative guidances sampled per branched turn.")] = 2,
