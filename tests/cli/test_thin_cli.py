@@ -10,7 +10,8 @@ import pytest
 
 from codesteer import symbench
 from codesteer.errors import ParameterError
-from codesteer.eval import SMALL_MODEL_CAPS, RunConfig, RunStore, evaluate
+from codesteer.eval import RunConfig, RunStore, evaluate
+from codesteer.models import embedded_caps
 from codesteer.steer import GUIDE_MARKER
 from tests.conftest import cli
 
@@ -27,10 +28,11 @@ def test_no_cli_module_imports_a_private_module_of_another_package() -> None:
 
 
 def test_for_models_sizes_defaults_for_embedded_models_and_trained_guides(tmp_path: Path) -> None:
-    small = RunConfig.for_models("embedded/default")
-    assert (small.max_rounds, small.task_max_tokens, small.guide_max_tokens, small.selfcheck_attempts) == (
-        SMALL_MODEL_CAPS["max_rounds"], SMALL_MODEL_CAPS["task_max_tokens"], SMALL_MODEL_CAPS["guide_max_tokens"],
-        SMALL_MODEL_CAPS["selfcheck_attempts"])
+    small = RunConfig.for_models("embedded/smollm2-135m")
+    assert (small.max_rounds, small.task_max_tokens, small.guide_max_tokens, small.selfcheck_attempts) == (1, 192, 96, 1)
+    coder = RunConfig.for_models("embedded/qwen2.5-coder-1.5b")  # sized for the model, not the 135M's caps
+    assert (coder.max_rounds, coder.task_max_tokens, coder.guide_max_tokens, coder.selfcheck_attempts) == (2, 512, 192, 1)
+    assert RunConfig.for_models("embedded/default").task_max_tokens == embedded_caps("embedded/default")["task_max_tokens"]
     assert RunConfig.for_models("embedded/default", max_rounds=3, task_max_tokens=50).max_rounds == 3
     big = RunConfig.for_models("openai/gpt-4o")
     assert (big.max_rounds, big.task_max_tokens, big.guide_max_tokens, big.guide_view) == (5, None, 1024, "full")

@@ -6,7 +6,6 @@ from codesteer.eval._paper import paper_rows, paper_scores, score_sample
 from codesteer.eval._ray import import_ray, run_eval_ray
 from codesteer.eval._report import markdown_summary, write_report
 from codesteer.eval._runner import (
-    SMALL_MODEL_CAPS,
     Progress,
     RunConfig,
     SampleOutcome,
@@ -29,7 +28,7 @@ from codesteer.eval._scores import (
 from codesteer.runs import ResultRow, RunCounters, RunStore, result_key
 
 __all__ = [
-    "EXECUTORS", "SMALL_MODEL_CAPS", "check_executor", "evaluate", "import_ray", "transport_settings",
+    "EXECUTORS", "check_executor", "evaluate", "import_ray", "transport_settings",
     "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "read_manifest", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
     "SampleOutcome", "paper_rows", "paper_scores", "score_sample", "select_instances", "shared_samples", "solve_sample",

@@ -10,7 +10,14 @@ from typing import Any
 
 from codesteer.errors import ParameterError
 from codesteer.methods import get_method
-from codesteer.models import TRANSPORT_OPTIONS, ChatModel, ModelError, embedded_engine, is_reasoning_model
+from codesteer.models import (
+    TRANSPORT_OPTIONS,
+    ChatModel,
+    ModelError,
+    embedded_caps,
+    embedded_engine,
+    is_reasoning_model,
+)
 from codesteer.runs import (
     JobError,
     RunCounters,
@@ -24,9 +31,6 @@ from codesteer.runs import (
 from codesteer.sandbox import Sandbox
 from codesteer.steer import Models, SteerOptions, guide_view_for, protocol_for, reference_prompts_for
 from codesteer.symbench import Instance, get_task, verify
-
-# the embedded CPU model decodes ~10 tokens/s: these caps keep the default run under 10 minutes on 2 cores
-SMALL_MODEL_CAPS = {"max_rounds": 1, "task_max_tokens": 192, "guide_max_tokens": 96, "selfcheck_attempts": 1}
 
 
 @dataclass
@@ -60,10 +64,10 @@ class RunConfig:
                    guide_view: str | None = None, reference_prompts: str | None = None,
                    guide_temperature: float | None = None, guide_top_p: float | None = None,
                    guide_top_k: int | None = None, guide_template: str = "auto") -> RunConfig:
-        """Defaults sized for the models: small caps for embedded CPU models; the compact view for a guide trained
-        here (``guide_view`` tells a served checkpoint's view, which no marker file can). The guide protocol is
+        """Defaults sized for the models: each embedded CPU model's own caps (``embedded_caps``); the compact view
+        for a guide trained here (``guide_view`` tells a served checkpoint's view, which no marker file can). The guide protocol is
         checked, and the reference's prompt file read, here, before any work starts."""
-        caps: dict[str, int] = SMALL_MODEL_CAPS if task_model.startswith("embedded/") else {}
+        caps = embedded_caps(task_model)
         if guide_view is not None and guide_view not in ("compact", "full"):
             raise ParameterError(f"{{guide_view}} must be compact or full, got {guide_view!r}", "guide_view")
         config = cls(

@@ -11,6 +11,7 @@ from codesteer.models._cache import CachedModel, ResponseCache, cache_dir, cache
 from codesteer.models._embedded import (
     EMBEDDED,
     EMBEDDED_ALIASES,
+    embedded_caps,
     embedded_engine,
     embedded_path,
     find_embedded_gguf,
@@ -60,6 +61,7 @@ __all__ = [
     "cache_dir",
     "cache_key",
     "cost_usd",
+    "embedded_caps",
     "embedded_path",
     "find_embedded_gguf",
     "get_model",

