@@ -165,6 +165,9 @@ def test_cli_lists_models_through_the_console_script(tmp_path):
     assert [m["spec"] for m in listed][:3] == ["embedded/smollm2-135m", "embedded/qwen2.5-coder-0.5b",
                                                "embedded/qwen2.5-coder-1.5b"]
     assert {m["state"] for m in listed} <= {"ready", "installed", "not installed"}
+    # each model says the loop defaults a run gets with it (the coder models are not held to the 135M's caps)
+    assert listed[0]["caps"]["task_max_tokens"] < listed[2]["caps"]["task_max_tokens"]
+    assert "run defaults: max_rounds 1, task_max_tokens 192" in out.stdout
 
 
 def test_ready_packaged_models_pass_the_header_checks():

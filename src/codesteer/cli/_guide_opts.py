@@ -25,6 +25,6 @@ GuideTemplateOpt = Annotated[str, typer.Option(
     help="auto, chat or llama3. llama3 renders the guide prompt here (untrimmed) and calls the raw completions "
          "endpoint (/v1/completions for openai/ guides); auto does so for hf/ guides under the reference protocol.")]
 GuideMaxTokensOpt = Annotated[int | None, typer.Option(
-    "--guide-max-tokens", help="Reply cap of guide calls (default 1024).")]
+    "--guide-max-tokens", help="Reply cap of guide calls (default 1024; embedded models: their own, see `codesteer models`).")]
 GuideTemperatureOpt = Annotated[float | None, typer.Option(
     "--guide-temperature", help="Guide sampling temperature (default: 0 for ours, 0.95 for the reference protocol).")]

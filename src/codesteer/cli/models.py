@@ -23,7 +23,8 @@ def models_cmd(json_out: Annotated[bool, typer.Option("--json", help="Machine-re
     if json_out:
         print(json.dumps({"engine": engine, "models": [
             {"spec": f"embedded/{r.name}", "aliases": list(r.aliases), "description": r.description,
-             "size_bytes": r.size, "state": r.state, "path": str(r.path) if r.path else None, "install": r.install}
+             "size_bytes": r.size, "state": r.state, "path": str(r.path) if r.path else None, "install": r.install,
+             "caps": r.caps}
             for r in rows]}, indent=2))
         return
     console.print(f"embedded models run on {engine}", highlight=False, markup=False)
@@ -36,4 +37,7 @@ def models_cmd(json_out: Annotated[bool, typer.Option("--json", help="Machine-re
                           highlight=False, markup=False)
         elif r.path:
             console.print(f"  file: {r.path}", highlight=False, markup=False)
+        if r.caps:
+            console.print("  run defaults: " + ", ".join(f"{k} {v}" for k, v in r.caps.items()),
+                          highlight=False, markup=False)
         console.print(f"  install: {r.install}", highlight=False, markup=False)

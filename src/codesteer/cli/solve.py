@@ -46,7 +46,7 @@ def solve(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     complexity: Annotated[int, typer.Option("--complexity", help="1..5")] = 1,
     knob: Annotated[list[str] | None, typer.Option("--knob", help="NAME=VALUE (repeatable).")] = None,
-    max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; 1 for embedded models.")] = None,
+    max_rounds: Annotated[int | None, typer.Option("--max-rounds", help="Default 5; embedded models: their own, see `codesteer models`.")] = None,
     guide_protocol: GuideProtocolOpt = "codesteer",
     guide_view: GuideViewOpt = None,
     reference_prompts: ReferencePromptsOpt = None,

@@ -157,6 +157,7 @@ class PackagedStatus:
     state: str  # "ready", "installed" (chunks present, not yet assembled) or "not installed"
     path: Path | None
     install: str
+    caps: dict[str, int]
 
 
 def packaged_models() -> list[PackagedStatus]:
@@ -180,5 +181,6 @@ def packaged_models() -> list[PackagedStatus]:
                 path, state = find_embedded_gguf(info.name), "ready"
             except ModelError:
                 state = "not installed"
-        rows.append(PackagedStatus(info.name, aliases, info.description, info.size, state, path, info.install))
+        rows.append(PackagedStatus(info.name, aliases, info.description, info.size, state, path, info.install,
+                                    dict(info.caps)))
     return rows
