@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from codesteer.errors import CodesteerError
+from codesteer._files import write_text_atomic
 from codesteer.eval._paper import PAPER_META, paper_rows
 from codesteer.eval._results import results_document
 from codesteer.eval._scores import REASON_ORDER, Scores, complete_instances, compute_scores
@@ -91,26 +88,6 @@ def _n(x: Any, fmt: str = ".0f") -> str:
         return format(float(x), fmt)
     except (TypeError, ValueError):
         return _e(x)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a temp file beside ``path`` and rename it over: a failure never leaves a half-written or empty report.
-
-    Lone surrogates (a model can write any string) are written as ``\\udXXX`` instead of failing the encode.
-    """
-    data = text.encode("utf-8", "backslashreplace")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise CodesteerError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _color(i: int) -> str:
@@ -460,10 +437,10 @@ def write_report(run_dir: str | Path, *, complete_only: bool = False) -> tuple[P
     md_path = run / "report.md"
     md = (f"> **warning:** {mixed}\n\n" if mixed else "") + markdown_summary(s, cfg) + paper_md  # all rendered before writing
     results = json.dumps(results_document(s, cfg, complete_only=complete_only), indent=1, ensure_ascii=False) + "\n"
-    _write_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
+    write_text_atomic(html_path, f"<!doctype html><html><head><meta charset='utf-8'><title>{_e(title)}</title>"
                              f"<style>{_CSS}</style></head><body>{body}</body></html>")
-    _write_atomic(md_path, md)
-    _write_atomic(run / "results.json", results)
+    write_text_atomic(md_path, md)
+    write_text_atomic(run / "results.json", results)
     return html_path, md_path
 
 

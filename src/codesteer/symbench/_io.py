@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from codesteer._files import atomic_writer
 from codesteer.errors import did_you_mean
 from codesteer.symbench._api import generate, tasks
 from codesteer.symbench._types import Instance
@@ -16,13 +17,11 @@ def write_jsonl(instances: Iterable[Instance], path: str | Path) -> int:
     """Write atomically (temp file + rename) so a crash never leaves half a file; returns the count."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
     n = 0
-    with tmp.open("w", encoding="utf-8") as f:
+    with atomic_writer(p) as f:
         for inst in instances:
             f.write(inst.to_json() + "\n")
             n += 1
-    tmp.replace(p)
     return n
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codesteer._files import atomic_writer, write_text_atomic
 from codesteer.errors import CodesteerError
 from codesteer.runs import guide_key
 from codesteer.steer import SteerOptions
@@ -98,20 +99,15 @@ def digest(obj: Any) -> str:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    """Atomic write (temp file + rename): a crash never leaves half a file behind."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:
-    tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with tmp.open("w", encoding="utf-8") as f:
+    with atomic_writer(path) as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
             n += 1
-    tmp.replace(path)
     return n
 
 

@@ -1,0 +1,48 @@
+"""Writing a file so that a reader never sees half of it: the one place that does it.
+
+Reports, manifests and training exports are read by other programs and by the next run; a crash, a full disk or
+Ctrl-C in the middle of a write must leave the previous file (or none), never a truncated one. Model text can
+hold any ``str``, lone surrogates included, which strict UTF-8 refuses to encode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from codesteer.errors import CodesteerError
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path) -> Iterator[TextIO]:
+    """A text file beside ``path`` that replaces it when the block ends; on any exception it is removed and
+    ``path`` is left as it was.
+
+    UTF-8, with lone surrogates written as ``\\udXXX``: in JSON that escape reads back as the same string, so a
+    record round-trips instead of failing the write. An OS error names the file.
+    """
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise CodesteerError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise CodesteerError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """``text`` into ``path`` through :func:`atomic_writer`."""
+    with atomic_writer(path) as fh:
+        fh.write(text)

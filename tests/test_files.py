@@ -1,0 +1,57 @@
+"""One atomic writer for every text file codesteer writes (reports, manifests, training exports)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codesteer._files import atomic_writer, write_text_atomic
+from codesteer.errors import CodesteerError
+from codesteer.symbench import generate, read_jsonl, write_jsonl
+from codesteer.synth._common import write_json
+from codesteer.synth._common import write_jsonl as write_records
+
+
+def test_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    write_text_atomic(target, "new\r\nline")
+    assert target.read_bytes() == b"new\r\nline"  # no newline translation
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_a_failure_mid_write_keeps_the_old_file_and_removes_the_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "manifest.jsonl"
+    old = generate("game24", 1, seed=1)
+    write_jsonl(old, target)
+    before = target.read_bytes()
+
+    def broken():
+        yield from generate("game24", 1, seed=2)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_jsonl(broken(), target)
+    assert target.read_bytes() == before and [i.id for i in read_jsonl(target)] == [old[0].id]
+    assert os.listdir(tmp_path) == ["manifest.jsonl"]  # the old writer left manifest.jsonl.tmp behind
+
+
+def test_lone_surrogates_in_model_text_round_trip_through_json_exports(tmp_path: Path) -> None:
+    record = {"messages": [{"role": "assistant", "content": "bad \udc80 byte and \ud800 half"}]}
+    write_records(tmp_path / "sft.jsonl", [record])  # the old writer raised UnicodeEncodeError here
+    assert json.loads((tmp_path / "sft.jsonl").read_text(encoding="utf-8")) == record
+    write_json(tmp_path / "sft.json", [record])
+    assert json.loads((tmp_path / "sft.json").read_text(encoding="utf-8")) == [record]
+
+
+def test_an_unwritable_folder_is_one_error_naming_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "report.html"
+    with pytest.raises(CodesteerError, match="cannot write .*report.html"):
+        write_text_atomic(missing, "x")
+    with pytest.raises(CodesteerError, match="cannot write"), atomic_writer(tmp_path / "f.txt") as fh:
+        fh.write("x")
+        raise OSError(28, "No space left on device")
+    assert os.listdir(tmp_path) == []
