@@ -16,6 +16,7 @@ from codesteer.eval._runner import (
     solve_sample,
 )
 from codesteer.eval._scores import (
+    REASON_ORDER,
     Cell,
     Scores,
     complete_instances,
@@ -29,7 +30,7 @@ from codesteer.runs import ResultRow, RunCounters, RunStore, result_key
 
 __all__ = [
     "EXECUTORS", "check_executor", "evaluate", "import_ray", "transport_settings",
-    "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
+    "REASON_ORDER", "Cell", "Progress", "ResultRow", "RunCounters", "RunConfig", "RunStore", "Scores", "build_models", "complete_instances", "compute_scores", "create_manifest",
     "default_run_dir", "read_manifest", "normalised_average", "record_outcome", "result_key", "run_eval", "run_eval_ray",
     "SampleOutcome", "paper_rows", "paper_scores", "score_sample", "select_instances", "shared_samples", "solve_sample",
     "two_proportion_p", "wilson", "write_report", "markdown_summary",
