@@ -223,19 +223,16 @@ def embedded_model(
     if engine is not None and engine not in ENGINES:
         raise ModelSpecError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine != "transformers":
-        from codesteer.models import _llamacpp
+        unavailable = _llamacpp_unavailable()
+        if unavailable is None:
+            from codesteer.models._llamacpp import LlamaCppModel
 
-        try:
-            _llamacpp.import_xllamacpp()
-        except ModelError as exc:
-            if engine == "llamacpp":
-                raise
-            _notice(f"note: {exc}; embedded/{canonical} runs on transformers instead (slower)")
-        else:
-            info = EMBEDDED[canonical]
-            gguf = check_embedded_gguf(info, find_embedded_gguf(canonical))
-            return _llamacpp.LlamaCppModel(gguf.path, spec=f"embedded/{canonical}", threads=threads,
-                                           context=context, max_batch=max_batch, info=gguf)
+            gguf = check_embedded_gguf(EMBEDDED[canonical], find_embedded_gguf(canonical))
+            return LlamaCppModel(gguf.path, spec=f"embedded/{canonical}", threads=threads, context=context,
+                                 max_batch=max_batch, info=gguf)
+        if engine == "llamacpp":
+            raise unavailable
+        _notice(f"note: {unavailable}; embedded/{canonical} runs on transformers instead (slower)")
     path = embedded_path(canonical)
     return LocalModel(str(path), spec=f"embedded/{canonical}", device=device, dtype=dtype, max_batch=max_batch)
 
@@ -243,15 +240,19 @@ def embedded_model(
 def embedded_engine(engine: str | None = None) -> str:
     """The engine ``embedded_model`` will use (quietly): part of a run's identity, since the engines' replies
     differ."""
-    if engine == "transformers":
-        return "transformers"
-    from codesteer.models import _llamacpp
+    return "transformers" if engine == "transformers" or _llamacpp_unavailable() is not None else "llamacpp"
+
+
+def _llamacpp_unavailable() -> ModelError | None:
+    """Why the llama.cpp binding cannot be used here, or None: the one test behind the engine a run records and
+    the engine ``embedded_model`` builds, so the two never disagree."""
+    from codesteer.models._llamacpp import import_xllamacpp
 
     try:
-        _llamacpp.import_xllamacpp()
-    except ModelError:
-        return "transformers"
-    return "llamacpp"
+        import_xllamacpp()
+    except ModelError as exc:
+        return exc
+    return None
 
 
 def check_embedded_gguf(info: EmbeddedInfo, path: Path) -> Any:
