@@ -57,11 +57,12 @@ def table(out: Path, models: list[str]) -> str:
                          + " | ".join(str(reasons.get(k, 0)) for k in kinds)
                          + f" | {cell.tokens / max(cell.n, 1):,.0f} | {cell.wall_s / max(cell.n, 1):.1f} |")
         if any(s.overall[m].correct for m in s.methods):
-            per_task.append(f"\n{model}, solved per task (of 3):\n\n| task | " + " | ".join(s.methods) + " |")
+            per_task.append(f"\n{model}, solved per task:\n\n| task | " + " | ".join(s.methods) + " |")
             per_task.append("|---|" + "---:|" * len(s.methods))
             for t in s.tasks:
-                per_task.append(f"| {t} | " + " | ".join(str(s.by_task[m][t].correct) if t in s.by_task[m] else "-"
-                                                         for m in s.methods) + " |")
+                cells = (f"{s.by_task[m][t].correct}/{s.by_task[m][t].n}" if t in s.by_task[m] else "-"
+                         for m in s.methods)
+                per_task.append(f"| {t} | " + " | ".join(cells) + " |")
     return "\n".join(lines + per_task)
 
 
