@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
@@ -44,35 +44,41 @@ _READ_ONLY = set(_STRUCTURAL) | {
 _MAX_DEPTH = 150
 _MAX_STEPS = 200_000
 _MAX_CALL_SITES = 20_000  # (definition, call) pairs whose arguments are bound to parameters
-_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_FUNCTION_KINDS = frozenset(_FUNCTION_NODES)
+_FUNCTION_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
 _ASSIGN_NODES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)
 _LATE_NODES = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.NamedExpr)
 # node types _note looks at
 _NOTED = frozenset({ast.Call, *_ASSIGN_NODES, ast.Import, ast.ImportFrom, ast.ClassDef, ast.ExceptHandler, ast.Global,
                     ast.Nonlocal, ast.Yield, ast.YieldFrom, *_LATE_NODES})
 _STMT_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.stmt))
+_NODE_TYPES = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST))
 # node types _index pushes on its stack (names and constants are handled inline: they are most of the nodes)
-_PUSHED = frozenset(t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)) - {ast.Name, ast.Constant}
+_PUSHED = _NODE_TYPES - {ast.Name, ast.Constant}
 # fields that never hold a node _index must visit: names and flags, contexts, operators (singletons nobody counts)
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
                           "conversion", "is_async", "simple", "type_comment", "type_ignores", "tag"})
-_CHILD_GETTERS: dict[type, Callable[[ast.AST], tuple[object, ...]]] = {}
+_Children = Callable[[ast.AST], tuple[object, ...]]
 
 
-def _child_getter(kind: type) -> Callable[[ast.AST], tuple[object, ...]]:
-    """For one node type: a function giving the values of its fields that may hold child nodes (built once)."""
-    names = [f for f in kind._fields if f not in _LEAF_FIELDS]  # type: ignore[attr-defined]
-    getter: Callable[[ast.AST], tuple[object, ...]]
-    if not names:
-        getter = _no_children
-    elif len(names) == 1:
-        one = attrgetter(names[0])
-        getter = lambda n: (one(n),)  # noqa: E731
-    else:
-        getter = attrgetter(*names)
-    _CHILD_GETTERS[kind] = getter
-    return getter
+class _NodeTable(dict[type, tuple[_Children, bool, bool, bool]]):
+    """Per node type, built on first use: a function giving the values of its fields that may hold child nodes,
+    and whether it is a function, a statement, a node _note looks at. One lookup per node in _index's loop."""
+
+    def __missing__(self, kind: type) -> tuple[_Children, bool, bool, bool]:
+        names = [f for f in kind._fields if f not in _LEAF_FIELDS]  # type: ignore[attr-defined]
+        getter: _Children
+        if not names:
+            getter = _no_children
+        elif len(names) == 1:
+            one = attrgetter(names[0])
+            getter = lambda n: (one(n),)  # noqa: E731
+        else:
+            getter = attrgetter(*names)
+        info = self[kind] = (getter, kind in _FUNCTION_KINDS, kind in _STMT_TYPES, kind in _NOTED)
+        return info
+
+
+_NODES = _NodeTable()
 
 
 def _no_children(node: ast.AST) -> tuple[object, ...]:
@@ -80,10 +86,11 @@ def _no_children(node: ast.AST) -> tuple[object, ...]:
 
 
 class _Binding(NamedTuple):  # a tuple, not a frozen dataclass: hundreds are made per call, and tuples are cheap
+    # made with positional arguments where many are (a NamedTuple's keyword call costs a third more)
     how: str  # value | elem | aug | grow | item | opaque
     node: ast.AST | None = None
-    parts: tuple[ast.AST, ...] = ()
     guards: tuple[_Guard, ...] = ()
+    parts: tuple[ast.AST, ...] = ()
     why: str = ""  # for opaque bindings: what changed the name
 
 
@@ -124,7 +131,7 @@ class Flow:
         self._via: set[str] = set()
         self._parent: dict[str, str] = {}
         self._locals: dict[str, set[str]] = {"m": set()}
-        self._node_scope: dict[int, str] = {}
+        self._node_scope: dict[ast.AST, str] = {}  # keyed by the node itself (AST nodes hash by identity)
         self._scope = "m"
         self._stack: list[str] = []  # names (and call frames) being evaluated, innermost last
         self._recursive: set[int] = set()
@@ -135,12 +142,12 @@ class Flow:
         self.counts: defaultdict[type, int] = defaultdict(int)  # node type -> how many (Name and Constant not counted)
         self.calls: list[ast.Call] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
-        self._stmt_calls: dict[int, list[ast.Call]] = {}  # statement -> the calls in its own expressions
-        self._test_names: dict[int, frozenset[str]] = {}
+        self._stmt_calls: dict[ast.AST, list[ast.Call]] = {}  # statement -> the calls in its own expressions
+        self._test_names: dict[ast.AST, frozenset[str]] = {}
         self._elem_memo: dict[str, str] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._steps = 0  # evaluation steps so far: hostile code gets a bounded amount of work
-        self._index(tree, "m")
+        self._index([tree], "m", [])
         self._block(tree.body, (), frozenset(), None)
         self._bind_params()
         for node in self._late:
@@ -149,89 +156,100 @@ class Flow:
                     self._bind(gen.target, _Binding("elem", gen.iter))
             elif isinstance(node, ast.Lambda):
                 for a in _params(node.args):
-                    self._add(a, _Binding("opaque", why=f"`{a}` is a lambda parameter"), scope=f"f{id(node)}")
+                    self._add(a, _Binding("opaque", why=f"`{a}` is a lambda parameter"), f"f{id(node)}")
             elif isinstance(node, ast.NamedExpr):
                 self._bind(node.target, _Binding("value", node.value))
 
     # ---- collecting --------------------------------------------------------------------------------------------
 
-    def _index(self, root: ast.AST, scope: str, stmt: int = 0, enclosing: tuple[tuple[str, int], ...] = ()) -> None:
+    def _index(self, roots: Sequence[ast.AST], scope: str, calls: list[ast.Call],
+               enclosing: tuple[tuple[str, int], ...] = ()) -> None:
         """One pass over the tree: which scope each name belongs to (a function's own names are its locals, the rest
         its enclosing ones), which functions recurse, yield or change their parameters, node counts, and the calls
-        of each statement. Statements and functions recurse (statement nesting is bounded by the parser); the
-        expressions of one statement are walked in a loop, so a 2,000-term expression does not exhaust the stack.
-        Names and constants are handled inline (they are most of the nodes); contexts and operators are skipped."""
-        todo: list[ast.AST] = [root]
+        of each statement. `roots` are visited in order, each with all it holds before the next; only functions
+        recurse (a scope of their own), everything else is walked in one loop, so a 2,000-term expression does not
+        exhaust the stack. A statement's calls get a list of their own: the loop makes it current and pushes the
+        list it replaces, which becomes current again when popped, after the statement's last node. Names and
+        constants are handled inline (they are most of the nodes); contexts and operators are skipped."""
+        todo: list[object] = list(reversed(roots))
         push, pop = todo.append, todo.pop
-        counts, node_scope, local_names = self.counts, self._node_scope, self._locals[scope]
-        getters = _CHILD_GETTERS
+        counts, node_scope, local_names, nodes = self.counts, self._node_scope, self._locals[scope], _NODES
         while todo:
             node = pop()
             kind = type(node)
-            if kind in _FUNCTION_KINDS:
+            if kind is list:  # the end of a statement: the calls of the one around it are current again
+                calls = node  # type: ignore[assignment]
+                continue
+            children, function, statement, noted = nodes[kind]
+            if function:
                 counts[kind] += 1
-                self._index_function(node, kind, scope, stmt, enclosing)  # type: ignore[arg-type]
+                self._index_function(node, kind, scope, calls, enclosing)  # type: ignore[arg-type]
                 continue
-            if node is not root and kind in _STMT_TYPES:
-                self._index(node, scope, id(node), enclosing)  # which counts it
-                continue
+            if statement:
+                push(calls)
+                calls = self._stmt_calls[node] = []  # type: ignore[index]
             counts[kind] += 1
-            if kind in _NOTED:
-                self._note(node, kind, scope, stmt, enclosing)
-            # children in any order: nothing downstream depends on the order of siblings here
-            for value in (getters.get(kind) or _child_getter(kind))(node):
-                if value is None:
-                    continue
-                if type(value) is not list:
-                    value = (value,)
-                for item in value:
-                    tp = type(item)
-                    if tp is ast.Name:  # identity, not isinstance: this loop visits every node
-                        node_scope[id(item)] = scope
-                        if type(item.ctx) is not ast.Load:  # type: ignore[union-attr]
-                            local_names.add(item.id)  # type: ignore[union-attr]
-                    elif tp in _PUSHED:  # not a constant, nor a str in Global.names etc.
-                        push(item)  # type: ignore[arg-type]  # the set holds AST types only
+            if noted:
+                self._note(node, kind, scope, calls, enclosing)  # type: ignore[arg-type]
+            # children in any order: nothing downstream depends on the order of siblings here. A field holds one
+            # node (or None, or a str) or a list of them; both cases spell out the same two steps, which spares the
+            # one-element tuple a shared loop would need for every single node.
+            for value in children(node):  # type: ignore[arg-type]
+                if type(value) is list:
+                    for item in value:
+                        tp = type(item)
+                        if tp is ast.Name:  # identity, not isinstance: this loop visits every node
+                            node_scope[item] = scope
+                            if type(item.ctx) is not ast.Load:
+                                local_names.add(item.id)
+                        elif tp in _PUSHED:  # not a constant, nor a str in Global.names etc.
+                            push(item)
+                else:
+                    tp = type(value)
+                    if tp is ast.Name:
+                        node_scope[value] = scope  # type: ignore[index]
+                        if type(value.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                            local_names.add(value.id)  # type: ignore[attr-defined]
+                    elif tp in _PUSHED:  # not None, nor a constant
+                        push(value)
 
     def _index_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, kind: type, scope: str,
-                        stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
+                        calls: list[ast.Call], enclosing: tuple[tuple[str, int], ...]) -> None:
         inner = f"f{id(fn)}"
         self._parent[inner] = scope
         self._locals[inner] = set(_params(fn.args))
         outer_parts = fn.args.defaults + [d for d in fn.args.kw_defaults if d is not None]
         if isinstance(fn, ast.Lambda):
             self._late.append(fn)
-            self._index(fn.body, inner, stmt, enclosing)
+            self._index([fn.body], inner, calls, enclosing)
         else:
-            stmt = id(fn)
+            calls = self._stmt_calls[fn] = []  # its defaults and decorators: the calls of the def statement
             self._locals[scope].add(fn.name)
             outer_parts = outer_parts + fn.decorator_list
-            body_enclosing = enclosing + ((fn.name, id(fn)),)
-            for s in fn.body:
-                self._index(s, inner, id(s), body_enclosing)
+            self._index(fn.body, inner, [], enclosing + ((fn.name, id(fn)),))  # its body: statements in order
             self._locals[inner] -= self._declared.pop(inner, set())
-        for d in outer_parts:
-            self._index(d, scope, stmt, enclosing)
+        self._index(outer_parts, scope, calls, enclosing)
 
-    def _note(self, node: ast.AST, kind: type, scope: str, stmt: int, enclosing: tuple[tuple[str, int], ...]) -> None:
+    def _note(self, node: ast.AST, kind: type, scope: str, calls: list[ast.Call],
+              enclosing: tuple[tuple[str, int], ...]) -> None:
         """What one (non-function) node tells the index before its children are visited."""
         if kind is ast.Call:
             call: ast.Call = node  # type: ignore[assignment]
             self.calls.append(call)
-            self._stmt_calls.setdefault(stmt, []).append(call)
+            calls.append(call)
             f = call.func
             if type(f) is ast.Name:
                 for fname, fid in enclosing:
                     if fname == f.id:
                         self._recursive.add(fid)
-                if f.id not in _READ_ONLY and enclosing:
-                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
-            elif type(f) is ast.Attribute and f.attr not in _FORMAT_METHODS and enclosing:
+                if enclosing and f.id not in _READ_ONLY:
+                    self._mutates(enclosing, [a.id for a in call.args if type(a) is ast.Name])
+            elif type(f) is ast.Attribute and enclosing and f.attr not in _FORMAT_METHODS:
                 root, _ = _root(f.value)
                 if root is not None:
-                    self._mutates(enclosing, {root.id})
+                    self._mutates(enclosing, (root.id,))
                 if f.attr not in _GROW_METHODS:
-                    self._mutates(enclosing, {a.id for a in call.args if type(a) is ast.Name})
+                    self._mutates(enclosing, [a.id for a in call.args if type(a) is ast.Name])
         elif kind in _ASSIGN_NODES:
             if enclosing:
                 targets = node.targets if kind in (ast.Assign, ast.Delete) else [node.target]  # type: ignore[attr-defined]
@@ -239,7 +257,7 @@ class Flow:
                     if type(tgt) in (ast.Subscript, ast.Attribute):
                         root, _ = _root(tgt)
                         if root is not None:
-                            self._mutates(enclosing, {root.id})
+                            self._mutates(enclosing, (root.id,))
         elif kind in (ast.Import, ast.ImportFrom):
             self.imports.append(node)  # type: ignore[arg-type]
             self._locals[scope] |= {(a.asname or a.name).split(".")[0] for a in node.names}  # type: ignore[attr-defined]
@@ -254,9 +272,13 @@ class Flow:
         elif kind in _LATE_NODES:
             self._late.append(node)
 
-    def _mutates(self, enclosing: tuple[tuple[str, int], ...], names: set[str]) -> None:
+    def _mutates(self, enclosing: tuple[tuple[str, int], ...], names: Iterable[str]) -> None:
         for _name, fid in enclosing:
-            self._mutated.setdefault(fid, set()).update(names)
+            changed = self._mutated.get(fid)
+            if changed is None:
+                self._mutated[fid] = set(names)
+            else:
+                changed.update(names)
 
     def _key(self, name: str, scope: str) -> str:
         """The binding key of `name` seen from `scope` (memoised: scopes are complete once the index is built)."""
@@ -269,13 +291,22 @@ class Flow:
         return key
 
     def _key_of(self, node: ast.Name) -> str:
-        return self._key(node.id, self._node_scope.get(id(node), "m"))
+        return self._key(node.id, self._node_scope.get(node, "m"))
 
-    def _add(self, name: str, b: _Binding, *, node: ast.Name | None = None, scope: str | None = None) -> None:
-        if node is not None:
-            key = self._key(node.id, self._node_scope.get(id(node), "m"))  # self._key_of(node), one call less
+    def _add(self, name: str, b: _Binding, scope: str | None = None) -> None:
+        """Add a binding to `name` as seen from `scope` (by default, the scope of the statement being visited)."""
+        scope = scope or self._scope
+        key = self._keys.get((name, scope)) or self._key(name, scope)  # a memo hit without the call
+        same = self.bindings.get(key)
+        if same is None:
+            self.bindings[key] = [b]
         else:
-            key = self._key(name, scope or self._scope)
+            same.append(b)
+
+    def _add_name(self, node: ast.Name, b: _Binding) -> None:
+        """Add a binding to the name `node` stands for (its scope is where the index met it)."""
+        name, scope = node.id, self._node_scope.get(node, "m")
+        key = self._keys.get((name, scope)) or self._key(name, scope)  # a memo hit without the call
         same = self.bindings.get(key)
         if same is None:
             self.bindings[key] = [b]
@@ -287,14 +318,14 @@ class Flow:
 
     def _bind(self, target: ast.AST, b: _Binding) -> None:
         if isinstance(target, ast.Name):
-            self._add(target.id, b, node=target)
+            self._add_name(target, b)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 if isinstance(elt, ast.Starred):
-                    self._bind(elt.value, _Binding("elem", b.node, guards=b.guards) if b.how == "value" else b)
+                    self._bind(elt.value, _Binding("elem", b.node, b.guards) if b.how == "value" else b)
                 elif b.how == "value":
                     # unpacking: each name gets one element of the value (its kind need not be the whole's)
-                    self._bind(elt, _Binding("elem", b.node, guards=b.guards))
+                    self._bind(elt, _Binding("elem", b.node, b.guards))
                 else:
                     self._bind(elt, b)
         elif isinstance(target, ast.Starred):
@@ -304,10 +335,10 @@ class Flow:
             if root is None:
                 return
             if isinstance(target, ast.Subscript) and b.how == "value" and b.node is not None:
-                self._add(root.id, _Binding("item", b.node, tuple(keys), b.guards), node=root)
+                self._add_name(root, _Binding("item", b.node, b.guards, tuple(keys)))
             else:
-                self._add(root.id, _Binding("opaque", guards=b.guards, why=f"`{root.id}` is changed by an assignment to a part of it"),
-                          node=root)
+                self._add_name(root, _Binding("opaque", guards=b.guards,
+                                              why=f"`{root.id}` is changed by an assignment to a part of it"))
 
     def _block(self, body: list[ast.stmt], guards: tuple[_Guard, ...], loop_vars: frozenset[str],
                func: _Func | None) -> None:
@@ -315,7 +346,7 @@ class Flow:
             self._stmt(stmt, guards, loop_vars, func)
 
     def _stmt(self, s: ast.stmt, guards: tuple[_Guard, ...], loop_vars: frozenset[str], func: _Func | None) -> None:
-        calls = self._stmt_calls.get(id(s))
+        calls = self._stmt_calls.get(s)
         if calls:
             self._scan(calls, guards)
         if type(s) is ast.Expr:
@@ -323,20 +354,20 @@ class Flow:
         # the branches below are disjoint: the most frequent statements come first
         if isinstance(s, ast.Assign):
             for t in s.targets:
-                self._bind(t, _Binding("value", s.value, guards=guards))
+                self._bind(t, _Binding("value", s.value, guards))
         elif isinstance(s, ast.AnnAssign):
             if s.value is not None:
-                self._bind(s.target, _Binding("value", s.value, guards=guards))
+                self._bind(s.target, _Binding("value", s.value, guards))
         elif isinstance(s, ast.AugAssign):
             if isinstance(s.target, ast.Name):
-                self._add(s.target.id, _Binding("aug", s.value, (s.op,), guards), node=s.target)
+                self._add_name(s.target, _Binding("aug", s.value, guards, (s.op,)))
             else:
                 self._bind(s.target, _Binding("opaque", guards=guards))
         elif isinstance(s, ast.Return):
             if func is not None:
                 func.returns.append((s.value, guards))
         elif isinstance(s, (ast.For, ast.AsyncFor)):
-            self._bind(s.target, _Binding("elem", s.iter, guards=guards))
+            self._bind(s.target, _Binding("elem", s.iter, guards))
             inner = loop_vars | _names(s.target)
             self._block(s.body, guards, inner, func)
             self._block(s.orelse, guards, loop_vars, func)
@@ -397,94 +428,95 @@ class Flow:
             for t in s.targets:
                 root, _ = _root(t)
                 if root is not None:
-                    self._add(root.id, _Binding("opaque", why=f"`{root.id}` is changed by del"), node=root)
+                    self._add_name(root, _Binding("opaque", why=f"`{root.id}` is changed by del"))
 
     def _scan(self, calls: Iterable[ast.Call], guards: tuple[_Guard, ...]) -> None:
         """Record the print calls, call sites and mutations among the calls of one statement."""
         for n in calls:
             fn = n.func
-            if isinstance(fn, ast.Name) and fn.id == "print":
-                self.prints.append((n, list(n.args), guards))
-                continue
-            if (isinstance(fn, ast.Attribute) and fn.attr == "write" and isinstance(fn.value, ast.Attribute)
-                    and fn.value.attr == "stdout"):
-                self.prints.append((n, list(n.args), guards))
-                continue
-            if isinstance(fn, ast.Name):
-                self._calls.append((n, guards))  # whether it may change its arguments is known once all defs are
-            elif isinstance(fn, ast.Attribute):
+            if type(fn) is ast.Name:
+                if fn.id == "print":
+                    self.prints.append((n, list(n.args), guards))
+                else:
+                    self._calls.append((n, guards))  # whether it may change its arguments is known once all defs are
+            elif type(fn) is ast.Attribute:
+                if fn.attr == "write" and isinstance(fn.value, ast.Attribute) and fn.value.attr == "stdout":
+                    self.prints.append((n, list(n.args), guards))
+                    continue
                 root, keys = _root(fn.value)
                 if root is not None and fn.attr not in _FORMAT_METHODS:
                     if fn.attr in _GROW_METHODS:
-                        self._add(root.id, _Binding("grow", None, tuple(keys) + tuple(n.args)
-                                                    + tuple(k.value for k in n.keywords), guards), node=root)
+                        self._add_name(root, _Binding("grow", None, guards, tuple(keys) + tuple(n.args)
+                                                      + tuple(k.value for k in n.keywords)))
                     else:
-                        self._add(root.id, _Binding("opaque", guards=guards, why=f"`{root.id}` is changed by .{fn.attr}()"),
-                                  node=root)
+                        self._add_name(root, _Binding("opaque", guards=guards,
+                                                      why=f"`{root.id}` is changed by .{fn.attr}()"))
                 if fn.attr not in _FORMAT_METHODS and fn.attr not in _GROW_METHODS and not (
                         isinstance(fn.value, ast.Name) and fn.value.id in ("json", "math")):
                     self._arguments_may_change(n, fn.attr, guards)
 
     def _arguments_may_change(self, call: ast.Call, callee: str, guards: tuple[_Guard, ...],
                               only: set[int] | None = None) -> None:
-        for i, a in enumerate(list(call.args) + [k.value for k in call.keywords]):
+        args = call.args + [k.value for k in call.keywords] if call.keywords else call.args
+        for i, a in enumerate(args):
             if only is not None and i not in only:
                 continue
             if isinstance(a, ast.Starred):
                 a = a.value
             if isinstance(a, ast.Name):
-                self._add(a.id, _Binding("opaque", guards=guards, why=f"`{a.id}` is handed to {callee}(), which may fill or change it"),
-                          node=a)
+                self._add_name(a, _Binding("opaque", None, guards,
+                                           why=f"`{a.id}` is handed to {callee}(), which may fill or change it"))
 
     def _bind_params(self) -> None:
-        by_name: dict[str, list[tuple[ast.Call, tuple[_Guard, ...]]]] = {}
+        """Parameters get their defaults and the arguments of each call site; arguments handed to a call that may
+        change them become opaque (to a local function: the parameters it changes; to an unknown one: all)."""
         changed_by_name: dict[str, set[int]] = {}
         for node, _f in self._func_nodes:
             changed_by_name.setdefault(node.name, set()).update(self._changed_params(node))
+        sites_by_name: dict[str, list[tuple[ast.Call, tuple[_Guard, ...]]]] = {}
         for call, guards in self._calls:
             name = call.func.id  # type: ignore[attr-defined]
-            by_name.setdefault(name, []).append((call, guards))
             if name in self.funcs:
-                changed = changed_by_name.get(name, set())
+                sites_by_name.setdefault(name, []).append((call, guards))
+                changed = changed_by_name[name]
                 if changed:
                     self._arguments_may_change(call, name, guards, changed)
             elif name not in _READ_ONLY:
                 self._arguments_may_change(call, name, guards)
         budget = _MAX_CALL_SITES
         for node, _f in self._func_nodes:
-            self._scope = f"f{id(node)}"
+            scope = f"f{id(node)}"
             a = node.args
             positional = a.posonlyargs + a.args
             for arg, d in zip(positional[len(positional) - len(a.defaults):], a.defaults, strict=True):
-                self._add(arg.arg, _Binding("value", d))
+                self._add(arg.arg, _Binding("value", d), scope)
             for arg, kd in zip(a.kwonlyargs, a.kw_defaults, strict=True):
                 if kd is not None:
-                    self._add(arg.arg, _Binding("value", kd))
+                    self._add(arg.arg, _Binding("value", kd), scope)
             for extra in (a.vararg, a.kwarg):
                 if extra is not None:
-                    self._add(extra.arg, _Binding("opaque", why=f"`{extra.arg}` collects call arguments"))
+                    self._add(extra.arg, _Binding("opaque", why=f"`{extra.arg}` collects call arguments"), scope)
             names = [p.arg for p in positional]
-            sites = by_name.get(node.name, [])
+            sites = sites_by_name.get(node.name, ())
             budget -= len(sites)
             if budget < 0:  # thousands of redefinitions times thousands of calls: stop following, stay safe
                 for p in names:
-                    self._add(p, _Binding("opaque", why=f"`{p}`: too many call sites to follow"))
+                    self._add(p, _Binding("opaque", why=f"`{p}`: too many call sites to follow"), scope)
                 continue
             for call, guards in sites:
                 for i, arg_node in enumerate(call.args):
                     if isinstance(arg_node, ast.Starred):
                         for p in names[i:]:
-                            self._add(p, _Binding("elem", arg_node.value, guards=guards))
+                            self._add(p, _Binding("elem", arg_node.value, guards), scope)
                         break
                     if i < len(names):
-                        self._add(names[i], _Binding("value", arg_node, guards=guards))
+                        self._add(names[i], _Binding("value", arg_node, guards), scope)
                 for k in call.keywords:
                     if k.arg is None:
                         for p in names:
-                            self._add(p, _Binding("opaque", why="arguments passed as **kwargs"))
+                            self._add(p, _Binding("opaque", why="arguments passed as **kwargs"), scope)
                     else:
-                        self._add(k.arg, _Binding("value", k.value, guards=guards))
-        self._scope = "m"
+                        self._add(k.arg, _Binding("value", k.value, guards), scope)
 
     def _changed_params(self, f: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
         """Positions of the parameters a function may change in place (append to, assign into, hand on to a call)."""
@@ -514,7 +546,7 @@ class Flow:
         if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__"
                 and len(t.comparators) == 1 and isinstance(t.comparators[0], ast.Constant)):
             return True
-        used = (self._test_names.get(id(t)) or self._test_names.setdefault(id(t), _names(t))) & g.loop_vars
+        used = (self._test_names.get(t) or self._test_names.setdefault(t, _names(t))) & g.loop_vars
         if used:
             self._computed(lambda: f"a search: the test `{_short(t)}` filters the loop over {', '.join(sorted(used))}")
             return False
@@ -533,6 +565,9 @@ class Flow:
             self._computed("data flow too deep or too large to follow")
             return None
         d = depth + 1
+        # the branches are disjoint: the most frequent nodes come first
+        if isinstance(node, ast.Name):
+            return self._name(node, d)
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, (str, bytes)):
@@ -542,6 +577,12 @@ class Flow:
             if isinstance(v, (int, float, complex)):
                 return "num"
             return "none" if v is None else "any"
+        if isinstance(node, ast.Call):
+            return self._call(node, d)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, d)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, d)
         if isinstance(node, ast.JoinedStr):
             if all(self.kind(v, d) is not None for v in node.values):
                 if any(isinstance(v, ast.FormattedValue) for v in node.values):
@@ -556,15 +597,6 @@ class Flow:
         if isinstance(node, ast.Dict):
             ok = all(k is None or self.kind(k, d) is not None for k in node.keys) and all(self.kind(v, d) is not None for v in node.values)
             return "seq" if ok else None
-        if isinstance(node, ast.Starred):
-            return self.kind(node.value, d)
-        if isinstance(node, ast.Name):
-            return self._name(node, d)
-        if isinstance(node, ast.BinOp):
-            return self._binop(node, d)
-        if isinstance(node, ast.UnaryOp):
-            return "num" if not isinstance(node.op, ast.Not) and self.kind(node.operand, d) is not None else (
-                "bool" if self.kind(node.operand, d) is not None else None)
         if isinstance(node, ast.Compare):
             ok = self.kind(node.left, d) is not None and all(self.kind(c, d) is not None for c in node.comparators)
             return "bool" if ok else None
@@ -575,10 +607,11 @@ class Flow:
                 return None
             a, b = self.kind(node.body, d), self.kind(node.orelse, d)
             return None if a is None or b is None else (a if a == b else "any")
-        if isinstance(node, ast.Subscript):
-            return self._subscript(node, d)
-        if isinstance(node, ast.Call):
-            return self._call(node, d)
+        if isinstance(node, ast.UnaryOp):
+            return "num" if not isinstance(node.op, ast.Not) and self.kind(node.operand, d) is not None else (
+                "bool" if self.kind(node.operand, d) is not None else None)
+        if isinstance(node, ast.Starred):
+            return self.kind(node.value, d)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self._comprehension(node, d)
         if isinstance(node, ast.NamedExpr):
@@ -829,10 +862,25 @@ class Flow:
 _OPS: dict[type[ast.AST], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 
 
+def iter_nodes(*roots: ast.AST) -> Iterator[ast.AST]:
+    """`roots` and the nodes under them, as ``ast.walk`` gives them but in no set order and without contexts and
+    operators: a loop over the child fields _NODES lists, several times faster than ``ast.walk``'s generators."""
+    todo: list[object] = list(roots)
+    while todo:
+        node = todo.pop()
+        if type(node) in _NODE_TYPES:  # not a None or a str among child field values
+            yield node  # type: ignore[misc]
+            for value in _NODES[type(node)][0](node):  # type: ignore[arg-type]
+                if type(value) is list:
+                    todo += value
+                else:
+                    todo.append(value)
+
+
 def _names(node: ast.AST) -> frozenset[str]:
     if type(node) is ast.Name:  # the usual loop target
         return frozenset((node.id,))
-    return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return frozenset(n.id for n in iter_nodes(node) if type(n) is ast.Name)
 
 
 def _params(a: ast.arguments) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from codesteer.steer._dataflow import Flow
+from codesteer.steer._dataflow import Flow, iter_nodes
 from codesteer.steer._records import SymbolicReport
 
 SEARCH_MODULES = {
@@ -65,18 +65,18 @@ def _analyse(tree: ast.Module) -> SymbolicReport:
             modules.add(top)
             for a in node.names:
                 imported_names[a.asname or a.name] = top
-    calls = flow.calls
     search_libs = sorted(m for m in modules if m in SEARCH_MODULES)
     strong = sorted(m for m in modules if m in STRONG_MODULES)
-    used_lib_calls = sorted({
-        f"{imported_names[n.func.id]}.{n.func.id}" if isinstance(n.func, ast.Name)
-        else f"{n.func.value.id}.{n.func.attr}"  # type: ignore[attr-defined]  # the filter below: value is a Name
-        for n in calls
-        if (
-            (isinstance(n.func, ast.Name) and n.func.id in imported_names)
-            or (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id in imported_names)
-        )
-    })
+    lib_calls: set[str] = set()
+    if imported_names:  # a call to an imported name, or to an attribute of one (`heapq.heappush`, `np.array`)
+        for call in flow.calls:
+            f = call.func
+            if type(f) is ast.Name:
+                if f.id in imported_names:
+                    lib_calls.add(f"{imported_names[f.id]}.{f.id}")
+            elif type(f) is ast.Attribute and type(f.value) is ast.Name and f.value.id in imported_names:
+                lib_calls.add(f"{f.value.id}.{f.attr}")
+    used_lib_calls = sorted(lib_calls)
     recursive = flow.recursive
     hardcoded, reason = _hardcoded(flow)
     symbolic = bool(loops or comprehensions or recursive or strong)
@@ -147,7 +147,7 @@ def _hardcoded(flow: Flow) -> tuple[bool, str]:
 
 def _marked(args: list[ast.expr]) -> bool:
     return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and ("<<<" in n.value or ">>>" in n.value)
-               for a in args for n in ast.walk(a))
+               for n in iter_nodes(*args))
 
 
 def _markers_only(args: list[ast.expr]) -> bool:
