@@ -93,3 +93,19 @@ def test_disjointness_by_id_and_question(insts, tmp_path) -> None:
     assert len(kept) == 3 and not report["checked"]
     with pytest.raises(CodesteerError, match="no such file"):
         check_disjoint(insts, tmp_path / "missing.jsonl")
+
+
+def test_conversations_a_trained_guide_would_see_trimmed_are_left_out(insts, sandbox, tmp_path) -> None:
+    """At inference the compact view drops old feedback past the context budget (6,000 tokens by default); a
+    one-sequence training conversation would teach later turns from feedback the guide never sees then."""
+    long_advice = "<<<" + " ".join(["Check each factor's sign and multiply exactly with integers."] * 160) + ">>>"
+    long_guide = branching_guide([["<<<Code>>>"], [long_advice], [long_advice], [long_advice], ["<<<Return Answer>>>"]])
+    prog = run(insts[:1], tmp_path / "long", sandbox, guide=long_guide)
+    assert prog.correct == 1 and prog.records == 0 and prog.over_budget == 1
+    summary = json.loads((tmp_path / "long" / "sft_summary.json").read_text())
+    assert summary["over_budget"] == 1 and read_jsonl(tmp_path / "long" / "sft.jsonl") == []
+    # one long turn stays within the budget: kept, word for word
+    kept = run(insts[:1], tmp_path / "one", sandbox,
+               guide=branching_guide([["<<<Code>>>"], [long_advice], ["<<<Return Answer>>>"]]))
+    assert (kept.records, kept.over_budget) == (1, 0)
+    assert read_jsonl(tmp_path / "one" / "sft.jsonl")[0]["messages"][3]["content"] == long_advice

@@ -140,7 +140,8 @@ def synth_sft(
     console.print()
     console.print(f"{prog.done} new samples ({prog.correct} correct), {prog.skipped} already done, {prog.errors} errors"
                   + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
-    console.print(f"{prog.records} SFT conversations ({prog.duplicates} duplicates dropped) -> "
+    over = f", {prog.over_budget} over the guide's context budget left out" if prog.over_budget else ""
+    console.print(f"{prog.records} SFT conversations ({prog.duplicates} duplicates dropped{over}) -> "
                   + ", ".join(prog.files.values()), highlight=False)
     if prog.records == 0:
         within = f" within --max-turns {max_turns}" if max_turns else ""
@@ -193,7 +194,8 @@ def synth_dpo(
     console.print()
     console.print(f"{prog.done} new trees ({prog.calls} model calls), {prog.skipped} already done, {prog.errors} errors"
                   + (f" (last: {visible(prog.last_error)})" if prog.errors else ""), highlight=False)
-    console.print(f"{prog.pairs} preference pairs from {prog.trees} trees -> " + ", ".join(prog.files.values()),
+    over = f" ({prog.over_budget} over the guide's context budget left out)" if prog.over_budget else ""
+    console.print(f"{prog.pairs} preference pairs from {prog.trees} trees{over} -> " + ", ".join(prog.files.values()),
                   highlight=False)
     if prog.pairs == 0:
         failed = f", {prog.errors} failed (last: {prog.last_error})" if prog.errors else ""

@@ -69,6 +69,20 @@ def guide_messages(
     return messages
 
 
+def view_over_budget(messages: list[dict[str, str]], budget_tokens: int = 6000) -> bool:
+    """Whether ``guide_messages`` would trim this view (a compact conversation ending with the user turn the guide
+    answers). Training data must not hold such a view untrimmed: the trained guide never sees it whole."""
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    assistants = [m["content"] for m in messages if m["role"] == "assistant"]
+    return len(users) > 2 and _estimate(users, assistants) > budget_tokens
+
+
+def compact_view_trimmed(traj: Trajectory, *, budget_tokens: int = 6000) -> bool:
+    """Whether the guide's compact view was trimmed at any of its turns (at the last one, since the view only
+    grows); then no one-sequence training conversation shows what it saw at every turn."""
+    return view_over_budget(compact_conversation(traj)[:-1], budget_tokens)
+
+
 def _estimate(users: list[str], assistants: list[str]) -> int:
     return (sum(map(len, users)) + sum(map(len, assistants))) // CHARS_PER_TOKEN
 

@@ -25,7 +25,7 @@ from codesteer.errors import ParameterError
 from codesteer.models import ChatModel
 from codesteer.runs import RunCounters, run_jobs
 from codesteer.sandbox import Sandbox
-from codesteer.steer import LoopState, Models, clip
+from codesteer.steer import LoopState, Models, SteerOptions, clip, view_over_budget
 from codesteer.symbench import Instance, verify
 from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
@@ -198,6 +198,7 @@ class DpoProgress(RunCounters):
     calls: int = 0
     pairs: int = 0
     trees: int = 0
+    over_budget: int = 0
     files: dict[str, str] = field(default_factory=dict)
 
 
@@ -239,6 +240,7 @@ async def synthesize_dpo(
     await run_jobs(todo, solve, record, prog, concurrency=opts.concurrency, on_update=on_update)
     stats = export_dpo(outp, mode=opts.pairs, instance_ids={i.id for i in instances}, config_key=key)
     prog.pairs, prog.trees, prog.files = stats["pairs"], stats["trees"], stats["files"]
+    prog.over_budget = stats["over_budget"]
     if on_update:
         on_update(prog)
     return prog
@@ -253,10 +255,14 @@ def _config_key(path: Path) -> str | None:
 
 def export_dpo(out: Path, *, mode: str = "all", instance_ids: set[str] | None = None,
                config_key: str | None = None) -> dict[str, Any]:
-    """Pairs of every finished tree (of this configuration) as TRL preference records and LLaMA-Factory ranking data."""
+    """Pairs of every finished tree (of this configuration) as TRL preference records and LLaMA-Factory ranking data.
+
+    A pair whose prompt (our compact view) the trained guide would see trimmed is left out and counted, as in the
+    SFT export: its prompt holds feedback the guide never gets at that turn."""
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
-    trees = 0
+    trees = over_budget = 0
+    budget = SteerOptions().guide_budget_tokens
     for f in sorted((out / "trees").glob("*.json")):
         tree = json.loads(f.read_text(encoding="utf-8"))
         if instance_ids is not None and tree["instance_id"] not in instance_ids:
@@ -264,10 +270,15 @@ def export_dpo(out: Path, *, mode: str = "all", instance_ids: set[str] | None = 
         if config_key is not None and tree.get("config_key") != config_key:
             continue
         trees += 1
+        ours = tree.get("config", {}).get("guide_protocol", "codesteer") == "codesteer"
         for p in tree_pairs(tree, mode):
             h = digest([p["prompt"], p["chosen"], p["rejected"]])
-            if h not in seen:
-                seen.add(h)
+            if h in seen:
+                continue
+            seen.add(h)
+            if ours and view_over_budget(p["prompt"], budget):
+                over_budget += 1
+            else:
                 records.append(p)
     files = {"trl": out / "dpo.jsonl", "sharegpt": out / "dpo_sharegpt.json"}
     write_jsonl(files["trl"], records)
@@ -278,6 +289,6 @@ def export_dpo(out: Path, *, mode: str = "all", instance_ids: set[str] | None = 
     dataset_info({"codesteer_dpo": {"file_name": files["sharegpt"].name, "formatting": "sharegpt", "ranking": True,
                                     "columns": {"messages": "conversations", "chosen": "chosen",
                                                 "rejected": "rejected"}}}, out)
-    summary = {"trees": trees, "pairs": len(records), "mode": mode, "files": {k: str(v) for k, v in files.items()}}
+    summary = {"trees": trees, "pairs": len(records), "over_budget": over_budget, "mode": mode, "files": {k: str(v) for k, v in files.items()}}
     write_json(out / "dpo_summary.json", summary)
     return summary

@@ -18,7 +18,15 @@ from codesteer.methods import get_method
 from codesteer.models import ChatModel
 from codesteer.runs import JobError, RunCounters, RunStore, result_key, run_jobs
 from codesteer.sandbox import Sandbox
-from codesteer.steer import Models, Trajectory, compact_conversation, prompt, protocol_of
+from codesteer.steer import (
+    Models,
+    SteerOptions,
+    Trajectory,
+    compact_conversation,
+    compact_view_trimmed,
+    prompt,
+    protocol_of,
+)
 from codesteer.symbench import Instance, Verdict, verify
 from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
 
@@ -61,6 +69,7 @@ class SynthProgress(RunCounters):
     files: dict[str, str] = field(default_factory=dict)
     records: int = 0
     duplicates: int = 0
+    over_budget: int = 0
 
 
 def _spec(model: ChatModel | None) -> str | None:
@@ -154,6 +163,7 @@ async def synthesize_sft(
                        on_update=on_update)
         stats = export_sft(store, outp, max_turns=opts.max_turns)
     prog.files, prog.records, prog.duplicates = stats["files"], stats["records"], stats["duplicates"]
+    prog.over_budget = stats["over_budget"]
     if on_update:
         on_update(prog)
     return prog
@@ -174,15 +184,22 @@ def sft_messages(traj: Trajectory) -> list[dict[str, str]]:
 
 
 def export_sft(store: RunStore, out: Path, *, max_turns: int | None = None) -> dict[str, Any]:
-    """Write the kept conversations as TRL ``messages`` records and LLaMA-Factory alpaca/sharegpt files."""
+    """Write the kept conversations as TRL ``messages`` records and LLaMA-Factory alpaca/sharegpt files.
+
+    A conversation whose compact view a trained guide would see trimmed (``compact_view_trimmed`` at the default
+    budget) is left out and counted: training on it would teach turns from feedback the guide never gets."""
     seen: set[str] = set()
     trl_records: list[dict[str, Any]] = []
-    duplicates = 0
+    duplicates = over_budget = 0
+    limits = SteerOptions()
     for _row, raw, verdict in store.trajectories(method=SFT_METHOD):
         if not verdict.get("correct"):
             continue
         traj = Trajectory.model_validate(raw)
         if max_turns is not None and len(traj.task_turns) > max_turns:
+            continue
+        if protocol_of(traj) != "reference" and compact_view_trimmed(traj, budget_tokens=limits.guide_budget_tokens):
+            over_budget += 1
             continue
         msgs = sft_messages(traj)
         if len(msgs) < 2:
@@ -206,7 +223,7 @@ def export_sft(store: RunStore, out: Path, *, max_turns: int | None = None) -> d
         "codesteer_sft_sharegpt": {"file_name": files["sharegpt"].name, "formatting": "sharegpt",
                                    "columns": {"messages": "conversations"}},
     }, out)
-    summary = {"records": len(trl_records), "duplicates": duplicates, "max_turns": max_turns,
+    summary = {"records": len(trl_records), "duplicates": duplicates, "over_budget": over_budget, "max_turns": max_turns,
                "files": {k: str(v) for k, v in files.items()}, "tasks": _count(r["task"] for r in trl_records)}
     write_json(out / "sft_summary.json", summary)
     return summary
