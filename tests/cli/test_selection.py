@@ -132,7 +132,7 @@ def test_missing_key_names_the_flag(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "task model: OPENAI_API_KEY is not set" in r.stderr
     assert "export OPENAI_API_KEY=" in r.stderr and "-M task.api_key_env=NAME" in r.stderr
-    r = cli("run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", "embedded/default",
+    r = cli("run", "--tasks", "number_multiply", "--methods", "only_question", "--task-model", "embedded/smollm2-135m",
             "--guide-model", "openai/gpt-4o", "--out", str(tmp_path / "r"), "--no-report")
     assert r.returncode == 2 and "-M guide.api_key_env=NAME" in r.stderr, r.stderr
 

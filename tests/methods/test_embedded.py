@@ -22,7 +22,7 @@ def test_codesteer_on_embedded_model(model_cache, sandbox, monkeypatch: pytest.M
     torch.set_num_threads(1)
     monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
     inst = symbench.generate("number_multiply", 1, seed=0, complexity=1)[0]
-    model = get_model("embedded/default", cache=False)
+    model = get_model("embedded/smollm2-135m", cache=False)
     opts = SteerOptions(max_rounds=1, task_max_tokens=48, guide_max_tokens=24, selfcheck_attempts=1)
     traj = asyncio.run(get_method("codesteer").solve(inst, Models(task=model), sandbox, opts))
     # a real loop ran: a turn-0 choice, at least one answer, a guide decision after it, accounted calls

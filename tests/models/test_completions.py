@@ -175,7 +175,7 @@ def test_local_model_raw_completion_and_top_k_top_p(model_cache, monkeypatch) ->
 def get_model_local():  # type: ignore[no-untyped-def]
     from codesteer.models import get_model
 
-    return get_model("embedded/default", cache=False, engine="transformers")  # the transformers path has complete()
+    return get_model("embedded/smollm2-135m", cache=False, engine="transformers")  # the transformers path has complete()
 
 
 def test_cache_keeps_reasoning_tokens_and_migrates_old_files(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def test_same_file_and_settings_share_one_server_until_the_last_close(gguf):
 def test_process_exits_cleanly_without_aclose_and_never_imports_torch(gguf):
     code = (
         "import asyncio, sys\nfrom codesteer.models import get_model\n"
-        "m = get_model('embedded/default', cache=False, threads=1, context=256, max_batch=1)\n"
+        "m = get_model('embedded/smollm2-135m', cache=False, threads=1, context=256, max_batch=1)\n"
         "print(asyncio.run(m.chat([{'role': 'user', 'content': 'hi'}], max_tokens=2)).completion_tokens)\n"
         "print('torch' in sys.modules)\n"
     )
@@ -208,7 +208,7 @@ def test_option_values_are_checked(gguf):
 
 
 def test_embedded_is_served_by_llama_cpp(gguf):
-    model = get_model("embedded/default", cache=False, max_batch=1, **OPTS)
+    model = get_model("embedded/smollm2-135m", cache=False, max_batch=1, **OPTS)
     try:
         assert isinstance(model, LlamaCppModel) and model.spec == "embedded/smollm2-135m"
         assert run(model.chat(MSGS, max_tokens=3)).model == "embedded/smollm2-135m"
@@ -233,10 +233,11 @@ def test_embedded_falls_back_on_transformers_with_one_notice(gguf, monkeypatch, 
     monkeypatch.setattr(_embedded, "embedded_path", lambda name: Path("/converted") / name)
     monkeypatch.setattr(_embedded, "LocalModel", FakeLocal)
     monkeypatch.setattr(_embedded, "_NOTICED", set())
+    default = _embedded.EMBEDDED_ALIASES["default"]  # the alias resolves before the engine is chosen
     for _ in range(2):
         model = get_model("embedded/default", cache=False)
-        assert isinstance(model, FakeLocal) and model.spec == "embedded/smollm2-135m"
-    assert built == [("/converted/smollm2-135m", "embedded/smollm2-135m")] * 2
+        assert isinstance(model, FakeLocal) and model.spec == f"embedded/{default}"
+    assert built == [(f"/converted/{default}", f"embedded/{default}")] * 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no xllamacpp" in err[0] and "transformers" in err[0]
     with pytest.raises(ModelError, match="binding unavailable"):

