@@ -82,7 +82,9 @@ EMBEDDED: dict[str, EmbeddedInfo] = {
         caps=_CODER_CAPS,
     ),
 }
-EMBEDDED_ALIASES = {"default": "smollm2-135m"}
+# The offline default: the strongest packaged model whose default `codesteer run` takes at most 5 minutes on 2
+# cores (README "Pilot": the 0.5B 2 min 18 s; the 1.5B, stronger, 6 min 20 s; SmolLM2 solved nothing).
+EMBEDDED_ALIASES = {"default": "qwen2.5-coder-0.5b"}
 
 
 def resolve_embedded_name(name: str) -> str:
