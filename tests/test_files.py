@@ -55,3 +55,18 @@ def test_an_unwritable_folder_is_one_error_naming_the_file(tmp_path: Path) -> No
         fh.write("x")
         raise OSError(28, "No space left on device")
     assert os.listdir(tmp_path) == []
+
+
+def test_files_get_ordinary_permissions_not_the_temp_files(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "report.md"
+        write_text_atomic(fresh, "x")  # mkstemp's 0600 made reports and manifests unreadable to the group
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        private = tmp_path / "private.json"
+        private.write_text("{}")
+        private.chmod(0o600)
+        write_text_atomic(private, "{}")
+        assert private.stat().st_mode & 0o777 == 0o600  # a file's own mode is kept
+    finally:
+        os.umask(old)

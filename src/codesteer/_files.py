@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,8 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     ``path`` is left as it was.
 
     UTF-8, with lone surrogates written as ``\\udXXX``: in JSON that escape reads back as the same string, so a
-    record round-trips instead of failing the write. An OS error names the file.
+    record round-trips instead of failing the write. The file gets the permissions an ordinary write would give
+    (the old file's, else 0666 less the umask), not the temp file's 0600. An OS error names the file.
     """
     target = Path(path)
     try:
@@ -31,6 +33,11 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     except OSError as exc:
         raise CodesteerError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             yield fh
         os.replace(tmp, target)
@@ -40,6 +47,19 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
         if isinstance(exc, OSError):
             raise CodesteerError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (setting it to read it races threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
