@@ -20,7 +20,10 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     cmd = [str(CLI), "run", "--tasks", "number_multiply", "-n", "10", "--methods", "only_question", "--task-model",
            f"scripted/{script}", "--out", str(out), "--concurrency", "2"]
     env = cli_env()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # a test run started in the background of a script (`cmd &`, nohup) ignores SIGINT, and a child inherits an
+    # ignored signal: the user's Ctrl-C reaches a foreground process, so give the child the default disposition
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline:
         if (out / "results.sqlite").exists():
