@@ -12,7 +12,7 @@ import pytest
 
 from codesteer import symbench
 from codesteer.models import ScriptedModel
-from codesteer.steer import Models, prompt, protocol_for, steer, view_over_budget
+from codesteer.steer import Models, SteerOptions, prompt, protocol_for, steer, view_over_budget
 from codesteer.synth import DpoSynthOptions, build_tree, leaf_score, synthesize_dpo, tree_file, tree_pairs
 from tests.steer.test_reference import CHECK_OK, PROMPT_PY, R0
 from tests.synth.helpers import branching_guide, checker, task_model
@@ -183,6 +183,7 @@ def test_reference_protocol_pairs_match_what_the_released_guide_reads(inst, sand
 def test_pairs_whose_prompt_a_trained_guide_would_see_trimmed_are_left_out(inst, sandbox, tmp_path) -> None:
     """A prompt past the guide's context budget (6,000 tokens by default) is one the trained guide only ever sees
     with old feedback omitted: such pairs are counted, not exported."""
+    budget = SteerOptions().guide_budget_tokens
     long = ["<<<" + " ".join([f"Advice {k}: check each sign and multiply exactly with integers."] * 190) + ">>>"
             for k in range(3)]  # ~12k characters each
     per_turn = [[CODE], [long[0]], [long[1], RETURN], [RETURN, long[2]], [RETURN]]
@@ -193,7 +194,7 @@ def test_pairs_whose_prompt_a_trained_guide_would_see_trimmed_are_left_out(inst,
     assert prog.over_budget == summary["over_budget"] >= 1
     recs = [json.loads(x) for x in (tmp_path / "dpo.jsonl").read_text().splitlines()]
     assert recs and {r["turn"] for r in recs} == {2}  # the turn-3 pairs carry two long guidances: left out
-    assert not any(view_over_budget(r["prompt"]) for r in recs)
+    assert not any(view_over_budget(r["prompt"], budget_tokens=budget) for r in recs)
     all_pairs = tree_pairs(json.loads(tree_file(tmp_path, inst.id).read_text()))
     distinct = {json.dumps([p["prompt"], p["chosen"], p["rejected"]]) for p in all_pairs}
-    assert len(distinct) == len(recs) + prog.over_budget and any(view_over_budget(p["prompt"]) for p in all_pairs)
+    assert len(distinct) == len(recs) + prog.over_budget and any(view_over_budget(p["prompt"], budget_tokens=budget) for p in all_pairs)

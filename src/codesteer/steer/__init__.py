@@ -54,7 +54,6 @@ from codesteer.steer._symbolic import symbolic_check
 from codesteer.steer._views import (
     choice_message,
     compact_conversation,
-    compact_view_trimmed,
     feedback_block,
     guide_messages,
     view_over_budget,
@@ -65,7 +64,7 @@ __all__ = [
     "PROMPTS_ENV", "PROTOCOLS", "Call", "CodeBlock", "CodeSteerProtocol", "Decoding", "Execution", "GuideProtocol",
     "GuideTurn", "LoopState", "Models", "ReferencePrompts", "ReferencePromptsError", "ReferenceProtocol", "Round", "SelfCheck",
     "SteerOptions", "SymbolicReport", "TaskTurn", "Trajectory", "answer_text", "ask", "ask_guide", "choice_message",
-    "clip", "code_blocks", "compact_conversation", "compact_view_trimmed", "view_over_budget", "examine", "execute", "feedback_block", "finalize",
+    "clip", "code_blocks", "compact_conversation", "view_over_budget", "examine", "execute", "feedback_block", "finalize",
     "guide_messages", "guide_step", "load_reference_prompts", "new_trajectory", "parse_guide", "prompt",
     "protocol_for", "protocol_of", "reference_summary", "render_llama3", "run_reply_code", "runnable_code",
     "self_check", "steer", "symbolic_check", "task_step",

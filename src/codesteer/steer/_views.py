@@ -54,13 +54,7 @@ def guide_messages(
             block = prompt("decision") + traj.question + "\n\n" + block
         users.append(block)
     assistants = [g.raw if view == "full" else g.target for g in traj.guide_turns]
-    # drop the oldest feedback (never turn 0 or the latest) until the estimate fits the budget
-    dropped = 0
-    while _estimate(users, assistants) > budget_tokens and len(users) - dropped > 2:
-        dropped += 1
-        users[dropped] = f"[feedback of round {dropped} omitted to fit the context budget]"
-        if dropped < len(assistants):
-            assistants[dropped] = clip(assistants[dropped], 300)
+    _trim(users, assistants, budget_tokens)
     messages: list[dict[str, str]] = []
     for i, u in enumerate(users):
         messages.append({"role": "user", "content": u})
@@ -69,18 +63,25 @@ def guide_messages(
     return messages
 
 
-def view_over_budget(messages: list[dict[str, str]], budget_tokens: int = 6000) -> bool:
-    """Whether ``guide_messages`` would trim this view (a compact conversation ending with the user turn the guide
-    answers). Training data must not hold such a view untrimmed: the trained guide never sees it whole."""
+def _trim(users: list[str], assistants: list[str], budget_tokens: int) -> int:
+    """Drop the oldest feedback (never turn 0 or the latest) until the estimate fits the budget; in place, returns
+    how many rounds were dropped."""
+    dropped = 0
+    while _estimate(users, assistants) > budget_tokens and len(users) - dropped > 2:
+        dropped += 1
+        users[dropped] = f"[feedback of round {dropped} omitted to fit the context budget]"
+        if dropped < len(assistants):
+            assistants[dropped] = clip(assistants[dropped], 300)
+    return dropped
+
+
+def view_over_budget(messages: list[dict[str, str]], *, budget_tokens: int) -> bool:
+    """Whether ``guide_messages`` would trim this view (a conversation ending with the user turn the guide answers).
+    Training data must not hold such a view whole: the trained guide never sees it so, and a one-sequence
+    conversation that is trimmed at its last turn shows earlier turns feedback the later ones never get."""
     users = [m["content"] for m in messages if m["role"] == "user"]
     assistants = [m["content"] for m in messages if m["role"] == "assistant"]
-    return len(users) > 2 and _estimate(users, assistants) > budget_tokens
-
-
-def compact_view_trimmed(traj: Trajectory, *, budget_tokens: int = 6000) -> bool:
-    """Whether the guide's compact view was trimmed at any of its turns (at the last one, since the view only
-    grows); then no one-sequence training conversation shows what it saw at every turn."""
-    return view_over_budget(compact_conversation(traj)[:-1], budget_tokens)
+    return _trim(users, assistants, budget_tokens) > 0
 
 
 def _estimate(users: list[str], assistants: list[str]) -> int:

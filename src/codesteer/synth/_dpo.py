@@ -276,7 +276,7 @@ def export_dpo(out: Path, *, mode: str = "all", instance_ids: set[str] | None = 
             if h in seen:
                 continue
             seen.add(h)
-            if ours and view_over_budget(p["prompt"], budget):
+            if ours and view_over_budget(p["prompt"], budget_tokens=budget):
                 over_budget += 1
             else:
                 records.append(p)

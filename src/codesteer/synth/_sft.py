@@ -23,9 +23,9 @@ from codesteer.steer import (
     SteerOptions,
     Trajectory,
     compact_conversation,
-    compact_view_trimmed,
     prompt,
     protocol_of,
+    view_over_budget,
 )
 from codesteer.symbench import Instance, Verdict, verify
 from codesteer.synth._common import GuideSampling, dataset_info, digest, sharegpt, write_json, write_jsonl
@@ -186,8 +186,8 @@ def sft_messages(traj: Trajectory) -> list[dict[str, str]]:
 def export_sft(store: RunStore, out: Path, *, max_turns: int | None = None) -> dict[str, Any]:
     """Write the kept conversations as TRL ``messages`` records and LLaMA-Factory alpaca/sharegpt files.
 
-    A conversation whose compact view a trained guide would see trimmed (``compact_view_trimmed`` at the default
-    budget) is left out and counted: training on it would teach turns from feedback the guide never gets."""
+    A conversation a trained guide would see trimmed at its last turn (``view_over_budget`` at the default budget)
+    is left out and counted: training on it would teach turns from feedback the guide never gets."""
     seen: set[str] = set()
     trl_records: list[dict[str, Any]] = []
     duplicates = over_budget = 0
@@ -198,11 +198,11 @@ def export_sft(store: RunStore, out: Path, *, max_turns: int | None = None) -> d
         traj = Trajectory.model_validate(raw)
         if max_turns is not None and len(traj.task_turns) > max_turns:
             continue
-        if protocol_of(traj) != "reference" and compact_view_trimmed(traj, budget_tokens=limits.guide_budget_tokens):
-            over_budget += 1
-            continue
         msgs = sft_messages(traj)
         if len(msgs) < 2:
+            continue
+        if protocol_of(traj) != "reference" and view_over_budget(msgs[:-1], budget_tokens=limits.guide_budget_tokens):
+            over_budget += 1
             continue
         h = digest(msgs)
         if h in seen:
