@@ -33,12 +33,12 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
     except OSError as exc:
         raise CodesteerError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except OSError:
-            mode = 0o666 & ~_umask()
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+            try:
+                mode = stat.S_IMODE(os.stat(target).st_mode)
+            except OSError:
+                mode = 0o666 & ~_umask()
+            os.fchmod(fh.fileno(), mode)
             yield fh
         os.replace(tmp, target)
     except BaseException as exc:

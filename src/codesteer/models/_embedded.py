@@ -100,9 +100,10 @@ def embedded_caps(spec: str | None) -> dict[str, int]:
     fails later with its own message when the model is built)."""
     if not spec or not spec.startswith("embedded/"):
         return {}
-    name = EMBEDDED_ALIASES.get(spec.removeprefix("embedded/"), spec.removeprefix("embedded/"))
-    info = EMBEDDED.get(name)
-    return dict(info.caps) if info is not None else {}
+    try:
+        return dict(EMBEDDED[resolve_embedded_name(spec.removeprefix("embedded/"))].caps)
+    except ModelSpecError:
+        return {}
 
 
 def find_embedded_gguf(name: str) -> Path:
