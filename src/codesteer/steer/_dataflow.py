@@ -305,13 +305,7 @@ class Flow:
 
     def _add_name(self, node: ast.Name, b: _Binding) -> None:
         """Add a binding to the name `node` stands for (its scope is where the index met it)."""
-        name, scope = node.id, self._node_scope.get(node, "m")
-        key = self._keys.get((name, scope)) or self._key(name, scope)  # a memo hit without the call
-        same = self.bindings.get(key)
-        if same is None:
-            self.bindings[key] = [b]
-        else:
-            same.append(b)
+        self._add(node.id, b, self._node_scope.get(node, "m"))
 
     def _bindings_of(self, node: ast.Name) -> list[_Binding]:
         return self.bindings.get(self._key_of(node), [])
