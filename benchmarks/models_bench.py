@@ -10,7 +10,11 @@ our retry/limit/accounting layer, cache off) at concurrency 1, 8 and 32, reporti
 Part 2 loads each installed packaged model on llama.cpp and on the transformers batcher (converting its GGUF on
 first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~100-word prompts, 1-token
 replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies),
-engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe. Figures, not a test.
+engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe.
+Part 2 also measures the memory ceiling of decoding: this machine's read bandwidth with the engines' thread count,
+and the weight bytes each engine must read per decoded token (the 4-bit GGUF tensors for llama.cpp, fp32 for
+transformers; the input embedding table only by its one row), so a single request can decode at most bandwidth /
+bytes tokens/s. Figures, not a test.
 """
 
 from __future__ import annotations
@@ -122,6 +126,40 @@ async def _wave(model, k: int, words: int, max_tokens: int, base: int) -> dict:
             "completion_tokens": sum(r.completion_tokens for r in replies), "wall_s": wall}
 
 
+def read_bandwidth(threads: int, gib: float = 1.0) -> float:
+    """Bytes/s that ``threads`` threads read from memory (best of three passes over an array too big for a cache).
+
+    The pass takes a maximum: it vectorises without a chain of dependent adds, so memory, not arithmetic, limits it.
+    """
+    import concurrent.futures
+
+    import numpy as np
+
+    data = np.ones(int(gib * 2**30) // 4, dtype=np.float32)
+    parts = np.array_split(data, threads)
+    best = 0.0
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:  # numpy drops the GIL inside a reduction
+        for _ in range(3):
+            start = time.perf_counter()
+            list(pool.map(np.max, parts))
+            best = max(best, data.nbytes / (time.perf_counter() - start))
+    return best
+
+
+def weight_bytes(path: Path) -> dict[str, int]:
+    """Bytes of weights read per decoded token: as stored in the GGUF (llama.cpp), and at fp32 (transformers).
+
+    Every matrix is read in full once per step; the input embedding table is read by one row only, unless the
+    model has no separate output matrix and reuses it as one (then it is read in full).
+    """
+    import gguf
+
+    tensors = {t.name: t for t in gguf.GGUFReader(path).tensors}
+    skip = {"token_embd.weight"} if "output.weight" in tensors else set()
+    kept = [t for name, t in tensors.items() if name not in skip]
+    return {"llamacpp": sum(int(t.n_bytes) for t in kept), "transformers": 4 * sum(int(t.n_elements) for t in kept)}
+
+
 def _engine_model(name: str, engine: str, threads: int, max_batch: int):
     from codesteer.models import get_model
 
@@ -137,9 +175,17 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
                   prefill_words: int) -> list[dict]:
     """Prefill and decode tokens/s at each number of requests in flight, engines interleaved per level so that a
     change of machine load between them shifts both (the ratio is the figure; absolute values move with load)."""
+    from codesteer.models._packaged import packaged_models
+
+    paths = {r.name: r.path for r in packaged_models()}
+    bandwidth = read_bandwidth(threads)
+    print(f"  memory read bandwidth with {threads} thread(s): {bandwidth / 1e9:.1f} GB/s", flush=True)
     rows = []
     for name in names:
-        models, row = {}, {"model": f"embedded/{name}", "threads": threads, "load_s": {}, "levels": {}}
+        models, row = {}, {"model": f"embedded/{name}", "threads": threads, "load_s": {}, "levels": {},
+                           "read_bandwidth": bandwidth}
+        if paths.get(name) is not None:
+            row["weight_bytes"] = weight_bytes(paths[name])
         for engine in engines:
             start = time.perf_counter()
             models[engine] = _engine_model(name, engine, threads, max(concurrent))
@@ -171,6 +217,22 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
             asyncio.run(model.aclose())
         rows.append(row)
     return rows
+
+
+def _print_ceiling(row: dict, engines: list[str]) -> None:
+    """One request's decode against the memory ceiling: how close each engine gets, and the ratio it allows."""
+    weights, bandwidth, one = row.get("weight_bytes"), row["read_bandwidth"], row["levels"].get(1)
+    if not weights or one is None:
+        return
+    cells = []
+    for e in engines:
+        ceiling = bandwidth / weights[e]
+        cells.append(f"{e} {weights[e] / 1e9:.2f} GB/token, ceiling {ceiling:.1f} tok/s, measured "
+                     f"{one[e]['decode_tps']:.1f} ({one[e]['decode_tps'] / ceiling:.0%})")
+    print(f"  decode ceiling at 1 in flight ({bandwidth / 1e9:.1f} GB/s): " + "; ".join(cells))
+    if len(engines) == 2:
+        print(f"  weight bytes {engines[1]}/{engines[0]}: {weights[engines[1]] / weights[engines[0]]:.1f}x "
+              "(the decode ratio if both engines read at the same rate)")
 
 
 def _installed(names: str | None) -> list[str]:
@@ -244,6 +306,7 @@ def main() -> None:
             for a in r["probe"]:
                 mark = "ok " if a["correct"] else "BAD"
                 print(f"  [{mark}] {a['question']}  ->  {a['reply'][:70]!r}")
+            _print_ceiling(r, engines)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -266,3 +266,41 @@ def test_the_bindings_http_listener_is_loopback_and_refuses_other_clients(smol):
         with pytest.raises(urllib.error.HTTPError) as exc:
             urllib.request.urlopen(req, timeout=30)
         assert exc.value.code == 401
+
+
+WHEEL_INFO = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | LLAMAFILE = 1 | "
+              "OPENMP = 1 | REPACK = 1 | ")
+NATIVE_INFO = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX_VNNI = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | "
+               "AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 | LLAMAFILE = 1 | OPENMP = 1 | ")
+SPR_FLAGS = "fpu sse2 avx avx2 fma avx512f avx512dq avx512_vnni avx_vnni avx512_bf16".split()
+
+
+def test_cpu_kernels_name_what_the_build_leaves_unused():
+    # the PyPI wheel (AVX2) on a CPU with AVX-512: the gap is named; a native build leaves none
+    assert _llamacpp.cpu_kernels(WHEEL_INFO, SPR_FLAGS) == (["AVX2"], ["AVX512", "AVX512_VNNI", "AVX_VNNI"])
+    assert _llamacpp.cpu_kernels(NATIVE_INFO, SPR_FLAGS) == (["AVX2", "AVX512", "AVX512_VNNI", "AVX_VNNI"], [])
+    assert _llamacpp.cpu_kernels(WHEEL_INFO, "fpu sse2 avx avx2 fma".split()) == (["AVX2"], [])
+    assert _llamacpp.cpu_kernels(WHEEL_INFO, []) == (["AVX2"], [])  # flags unreadable: no claim of a gap
+
+
+@pytest.mark.parametrize("info", ["", "garbage", "CPU : AVX2 = 0 | AVX512 = 0 |", "AVX2 = 1 | AVX512 = 1",
+                                  "CPU : avx2 = 1", "CPU : AVX2 = 10 |", "CPU : " + "X = 2 | " * 10_000])
+def test_cpu_kernels_claim_nothing_from_a_line_that_is_not_llama_cpps(info):
+    assert _llamacpp.cpu_kernels(info, SPR_FLAGS) == ([], [])
+
+
+def test_cli_models_names_the_kernels_of_the_installed_build(tmp_path):
+    import json
+
+    import xllamacpp
+
+    kernels, unused = _llamacpp.cpu_kernels(xllamacpp.get_system_info(), _llamacpp._cpu_flags())
+    env = {"CODESTEER_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = cli("models", env=env, inherit=False)
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.startswith(f"embedded models run on llama.cpp (xllamacpp {xllamacpp.__version__}; CPU kernels: ")
+    assert ", ".join(kernels) in first
+    assert ("does not use: a build from source prefills faster" in out.stdout) == bool(unused)
+    build = json.loads(cli("models", "--json", env=env, inherit=False).stdout)["llamacpp"]
+    assert build == {"version": xllamacpp.__version__, "kernels": kernels, "unused_cpu_features": unused}

@@ -1,7 +1,8 @@
 """GGUF models on llama.cpp in this process (``xllamacpp``): ``gguf/<path>`` and, by default, ``embedded/<name>``.
 
 One llama.cpp server per loaded file, shared by every model object that names it: its ``n_parallel`` slots
-decode all calls in flight together (continuous batching in C++, ~5x our transformers batcher on a CPU).
+decode all calls in flight together (continuous batching in C++; on 2 cores it decodes one request of the 1.5B
+3.4x faster than our transformers batcher, see ``benchmarks/models_bench.py``).
 Each call runs in a worker thread and streams, so an asyncio cancellation stops its slot at the next token.
 Each slot has its own KV cache (``kv_unified`` off): with a shared cache, concurrent calls with the same seed
 gave different replies here; with separate ones a reply depends only on its request.
@@ -16,9 +17,11 @@ import asyncio
 import atexit
 import concurrent.futures
 import os
+import re
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,47 @@ def import_xllamacpp() -> Any:
     except (ImportError, OSError) as exc:  # OSError: a shared library that does not load on this machine
         raise ModelError(f"llama.cpp binding unavailable ({type(exc).__name__}: {exc}); pip install xllamacpp") from None
     return xllamacpp
+
+
+# llama.cpp's names for the x86 kernel sets that decide its speed, with the /proc/cpuinfo flag of each
+_X86_KERNELS = (("AVX2", "avx2"), ("AVX512", "avx512f"), ("AVX512_VNNI", "avx512_vnni"), ("AVX_VNNI", "avx_vnni"),
+                ("AMX_INT8", "amx_int8"))
+
+
+def cpu_kernels(system_info: str, cpu_flags: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The kernel sets a llama.cpp build uses (read from its system-info line), and those this CPU has but the
+    build does not use.
+
+    The PyPI wheel is built for any x86-64 with AVX2; on a CPU with AVX-512 a build from source prefills faster
+    (1.6x for the 1.5B here; decoding, bound by memory, is no faster). A line that does not read as llama.cpp's
+    gives two empty lists: no claim either way.
+    """
+    on = {m.group(1) for m in re.finditer(r"\b([A-Z0-9_]+) = 1\b", system_info)}
+    if not system_info.lstrip().startswith("CPU :") or not on:
+        return [], []
+    flags = set(cpu_flags)
+    return ([name for name, _ in _X86_KERNELS if name in on],
+            [name for name, flag in _X86_KERNELS if flag in flags and name not in on])
+
+
+def _cpu_flags() -> list[str]:
+    """This CPU's feature flags (Linux); none where /proc/cpuinfo cannot be read."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return line.partition(":")[2].split()
+    except OSError:
+        pass
+    return []
+
+
+def llamacpp_build() -> dict[str, Any]:
+    """What ``codesteer models`` says of the binding: its version, the kernels it runs, the CPU features it leaves
+    unused. Raises ``ModelError`` where the binding cannot be imported."""
+    xl = import_xllamacpp()
+    kernels, unused = cpu_kernels(str(xl.get_system_info()), _cpu_flags())
+    return {"version": xl.__version__, "kernels": kernels, "unused_cpu_features": unused}
 
 
 def _positive_int(name: str, value: Any, default: int | None) -> int | None:
