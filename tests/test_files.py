@@ -1,4 +1,5 @@
-"""One atomic writer for every text file codesteer writes (reports, manifests, training exports)."""
+"""One atomic writer for every text file codesteer writes (reports, manifests, training exports), and one JSONL
+reader for the files it reads back line by line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codesteer._files import atomic_writer, write_text_atomic
+from codesteer._files import atomic_writer, json_objects, write_text_atomic
 from codesteer.errors import CodesteerError
 from codesteer.symbench import generate, read_jsonl, write_jsonl
 from codesteer.synth._common import write_json
@@ -70,3 +71,31 @@ def test_files_get_ordinary_permissions_not_the_temp_files(tmp_path: Path) -> No
         assert private.stat().st_mode & 0o777 == 0o600  # a file's own mode is kept
     finally:
         os.umask(old)
+
+
+def test_jsonl_objects_come_with_their_line_numbers_and_a_bad_line_stops_the_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"a": 1}\n\n  \n{"b": "\\ud800"}\n', encoding="utf-8")
+    assert list(json_objects(good)) == [(1, {"a": 1}), (4, {"b": "\ud800"})]
+    for body, line, why in [('{"a": 1}\n{"a": \n', 2, "invalid JSON"), ('[1, 2]\n', 1, "expected a JSON object"),
+                            ('{"a": 1}\n"text"\n', 2, "expected a JSON object"), ("NaN-ish }{\n", 1, "invalid JSON")]:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text(body, encoding="utf-8")
+        with pytest.raises(ValueError, match=rf"bad\.jsonl:{line}: {why}"):
+            list(json_objects(bad))
+
+
+def test_training_data_and_instance_files_share_the_reader(tmp_path: Path) -> None:
+    from codesteer.train._trainer import _records as training_records
+
+    (tmp_path / "sft.jsonl").write_text('{"messages": [], "extra": 1}\n{"messages": \n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"sft\.jsonl:2: invalid JSON"):
+        training_records(tmp_path, "sft.jsonl", ("messages",))
+    (tmp_path / "sft.jsonl").write_text('{"messages": [], "extra": 1}\n{"other": 2}\n', encoding="utf-8")
+    with pytest.raises(CodesteerError, match=r"sft\.jsonl:2: a record needs the fields messages"):
+        training_records(tmp_path, "sft.jsonl", ("messages",))
+    (tmp_path / "sft.jsonl").write_text('{"messages": [], "extra": 1}\n', encoding="utf-8")
+    assert training_records(tmp_path, "sft.jsonl", ("messages",)) == [{"messages": []}]
+    (tmp_path / "inst.jsonl").write_text("[]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"inst\.jsonl:1: expected a JSON object"):
+        read_jsonl(tmp_path / "inst.jsonl")

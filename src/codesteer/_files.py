@@ -1,4 +1,5 @@
-"""Writing a file so that a reader never sees half of it: the one place that does it.
+"""Files other programs read: written so that a reader never sees half of one, and JSONL read line by line with
+errors that name the line. The one place that does either.
 
 Reports, manifests and training exports are read by other programs and by the next run; a crash, a full disk or
 Ctrl-C in the middle of a write must leave the previous file (or none), never a truncated one. Model text can
@@ -8,12 +9,13 @@ hold any ``str``, lone surrogates included, which strict UTF-8 refuses to encode
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from codesteer.errors import CodesteerError
 
@@ -66,3 +68,22 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """``text`` into ``path`` through :func:`atomic_writer`."""
     with atomic_writer(path) as fh:
         fh.write(text)
+
+
+def json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file with their line numbers, blank lines skipped.
+
+    The first line that is not a JSON object stops the read with a ``ValueError`` naming the file and the line:
+    instance files, model replies and training exports are all keyed per line, so a bad line is never skipped.
+    """
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
+            if not isinstance(rec, dict):
+                raise ValueError(f"{path}:{lineno}: expected a JSON object")
+            yield lineno, rec

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from codesteer._files import atomic_writer
+from codesteer._files import atomic_writer, json_objects
 from codesteer.errors import did_you_mean
 from codesteer.symbench._api import generate, tasks
 from codesteer.symbench._types import Instance
@@ -48,21 +48,11 @@ def read_responses(path: str | Path) -> dict[str, str]:
     return out
 
 
-def _records(path: str | Path) -> Iterable[tuple[int, Mapping[str, Any]]]:
+def _records(path: str | Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"file not found: {p}")
-    with p.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{p}:{lineno}: invalid JSON ({exc.msg})") from None
-            if not isinstance(rec, dict):
-                raise ValueError(f"{p}:{lineno}: expected a JSON object")
-            yield lineno, rec
+    return json_objects(p)
 
 
 def select_tasks(spec: str) -> list[str]:

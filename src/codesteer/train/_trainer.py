@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from codesteer._files import json_objects
 from codesteer.errors import CodesteerError, MissingExtraError
 from codesteer.steer import GUIDE_MARKER
 
@@ -222,17 +223,10 @@ def _records(data: str | Path, name: str, keys: tuple[str, ...]) -> list[dict[st
     if not p.is_file():
         raise CodesteerError(f"no training data at {p} (run `codesteer synth` first, or give the .jsonl file)")
     out: list[dict[str, Any]] = []
-    with p.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CodesteerError(f"{p}:{lineno}: not JSON ({exc.msg})") from None
-            if not isinstance(rec, dict) or any(k not in rec for k in keys):
-                raise CodesteerError(f"{p}:{lineno}: a record needs the fields {', '.join(keys)}")
-            out.append({k: rec[k] for k in keys})
+    for lineno, rec in json_objects(p):
+        if any(k not in rec for k in keys):
+            raise CodesteerError(f"{p}:{lineno}: a record needs the fields {', '.join(keys)}")
+        out.append({k: rec[k] for k in keys})
     if not out:
         raise CodesteerError(f"{p} holds no records")
     return out
