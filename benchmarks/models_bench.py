@@ -9,8 +9,9 @@ chat request through (a) a raw ``httpx.AsyncClient`` and (b) ``get_model("openai
 our retry/limit/accounting layer, cache off) at concurrency 1, 8 and 32, reporting requests/s.
 Part 2 loads each installed packaged model on llama.cpp and on the transformers batcher (converting its GGUF on
 first use) and, at 1 / 4 / 16 requests in flight, measures prefill tokens/s (distinct ~100-word prompts, 1-token
-replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies),
-engines interleaved at each level; then asks a few questions with known answers as a tiny quality probe.
+replies) and decode tokens/s (short prompts: extra tokens / extra time of 64-token over 1-token greedy replies,
+to a request each engine answers at full length; a wave whose replies end early gives no figure),
+each engine in a process of its own; then asks a few questions with known answers as a tiny quality probe.
 Part 2 also measures the memory ceiling of decoding: this machine's read bandwidth with the engines' thread count,
 and the weight bytes each engine must read per decoded token (the 4-bit GGUF tensors for llama.cpp, fp32 for
 transformers; the input embedding table only by its one row), so a single request can decode at most bandwidth /
@@ -108,19 +109,39 @@ def http_bench(total: int) -> list[dict]:
         proc.join(timeout=10)
 
 
-def _prompt(i: int, words: int) -> list[dict]:
+# Requests for the decode waves, tried in order per model: the first whose reply runs to the cap is used. A reply
+# that ends early measures the fixed cost of a call, not decoding (the 1.5B answered the story request in 13-14
+# tokens; SmolLM2 stops counting after a dozen).
+LONG_REPLY = (
+    "Request {i}. Write a long story about robot number {i}.",
+    "Request {i}. Count upwards from {i} in English words, separated by commas, and do not stop.",
+    "Request {i}. Write a Python module with ten functions about geometry, each with a docstring.",
+)
+
+
+def _prompt(i: int, words: int, template: str = LONG_REPLY[0]) -> list[dict]:
     """A distinct request per index, so no engine can answer one from another's cached prefix."""
     if words:
         text = f"Request {i}. Summarise this text in one line: " + " ".join(f"w{(i * 7919 + j) % 997}" for j in range(words))
     else:
-        text = f"Write a long story about robot number {i}."
+        text = template.format(i=i)
     return [{"role": "user", "content": text}]
 
 
-async def _wave(model, k: int, words: int, max_tokens: int, base: int) -> dict:
+def _long_reply_template(models: dict, decode_tokens: int) -> str:
+    """The first decode request that every engine answers at full length (the last one if none does)."""
+    for template in LONG_REPLY:
+        replies = [asyncio.run(m.chat(_prompt(7, 0, template), max_tokens=decode_tokens)) for m in models.values()]
+        if all(r.completion_tokens >= decode_tokens for r in replies):
+            return template
+    return LONG_REPLY[-1]
+
+
+async def _wave(model, k: int, words: int, max_tokens: int, base: int, template: str = LONG_REPLY[0]) -> dict:
     """k different requests at once; tokens over the wall time of the whole wave."""
     start = time.perf_counter()
-    replies = await asyncio.gather(*(model.chat(_prompt(base + i, words), max_tokens=max_tokens) for i in range(k)))
+    replies = await asyncio.gather(*(model.chat(_prompt(base + i, words, template), max_tokens=max_tokens)
+                                     for i in range(k)))
     wall = time.perf_counter() - start
     return {"prompt_tokens": sum(r.prompt_tokens for r in replies),
             "completion_tokens": sum(r.completion_tokens for r in replies), "wall_s": wall}
@@ -172,9 +193,9 @@ def _engine_model(name: str, engine: str, threads: int, max_batch: int):
 
 
 def engines_bench(names: list[str], engines: list[str], threads: int, concurrent: list[int], decode_tokens: int,
-                  prefill_words: int) -> list[dict]:
-    """Prefill and decode tokens/s at each number of requests in flight, engines interleaved per level so that a
-    change of machine load between them shifts both (the ratio is the figure; absolute values move with load)."""
+                  prefill_words: int, templates: dict[str, str] | None = None) -> list[dict]:
+    """Prefill and decode tokens/s at each number of requests in flight for the given engines, loaded together in
+    this process (``isolated_engines_bench`` gives each its own)."""
     from codesteer.models._packaged import packaged_models
 
     paths = {r.name: r.path for r in packaged_models()}
@@ -191,6 +212,8 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
             models[engine] = _engine_model(name, engine, threads, max(concurrent))
             row["load_s"][engine] = time.perf_counter() - start  # includes a one-time GGUF conversion for transformers
             asyncio.run(models[engine].chat(_prompt(0, 0), max_tokens=4))  # warm-up
+        template = row["decode_request"] = (templates or {}).get(name) or _long_reply_template(models, decode_tokens)
+        print(f"  {name}: decode waves ask {template!r}", flush=True)
         base = 1000
         for k in concurrent:
             level = row["levels"][k] = {}
@@ -198,12 +221,18 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
                 base += 100
                 pre = asyncio.run(_wave(models[engine], k, prefill_words, 1, base))
                 # decode: the same short prompts with 1-token and long replies; the difference is pure decoding
-                one = asyncio.run(_wave(models[engine], k, 0, 1, base + 30))
-                dec = asyncio.run(_wave(models[engine], k, 0, decode_tokens, base + 60))
-                extra_s = max(dec["wall_s"] - one["wall_s"], 1e-9)
-                level[engine] = {"prefill_tps": pre["prompt_tokens"] / pre["wall_s"],
-                                 "decode_tps": (dec["completion_tokens"] - one["completion_tokens"]) / extra_s,
+                one = asyncio.run(_wave(models[engine], k, 0, 1, base + 30, template))
+                dec = asyncio.run(_wave(models[engine], k, 0, decode_tokens, base + 60, template))
+                extra_s = dec["wall_s"] - one["wall_s"]
+                full = dec["completion_tokens"] >= 0.9 * k * decode_tokens
+                # replies that stopped early, or a long wave faster than the short one, measure noise, not decoding
+                tps = ((dec["completion_tokens"] - one["completion_tokens"]) / extra_s if full and extra_s > 0
+                       else float("nan"))
+                level[engine] = {"prefill_tps": pre["prompt_tokens"] / pre["wall_s"], "decode_tps": tps,
                                  "prefill": pre, "decode_1": one, "decode": dec}
+                if not full:
+                    print(f"  ({engine}: the replies stopped early, {dec['completion_tokens']} of "
+                          f"{k * decode_tokens} tokens: no decode figure)", flush=True)
                 print(f"  {name} {engine:>12} {k:>2} in flight: prefill {level[engine]['prefill_tps']:7.1f} tok/s, "
                       f"decode {level[engine]['decode_tps']:6.1f} tok/s", flush=True)
         answers = []
@@ -217,6 +246,38 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
             asyncio.run(model.aclose())
         rows.append(row)
     return rows
+
+
+def _child(conn, args: tuple) -> None:
+    conn.send(engines_bench(*args))
+
+
+def isolated_engines_bench(names: list[str], engines: list[str], threads: int, concurrent: list[int],
+                           decode_tokens: int, prefill_words: int) -> list[dict]:
+    """``engines_bench`` with each engine in a process of its own, merged into one row per model.
+
+    In one process PyTorch's idle worker threads took CPU from llama.cpp's: one request of the 1.5B decoded at
+    8.6 tokens/s beside a loaded transformers model and 12.3 alone. The first engine picks each model's decode
+    request; the others are asked the same.
+    """
+    ctx = mp.get_context("spawn")
+    merged: list[dict] = []
+    for engine in engines:
+        templates = {r["model"].removeprefix("embedded/"): r["decode_request"] for r in merged}
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_child, args=(child, (names, [engine], threads, concurrent, decode_tokens,
+                                                          prefill_words, templates)))
+        proc.start()
+        rows = parent.recv()
+        proc.join()
+        if not merged:
+            merged = rows
+            continue
+        for into, row in zip(merged, rows, strict=True):
+            into["load_s"].update(row["load_s"])
+            for k, level in row["levels"].items():
+                into["levels"][k].update(level)
+    return merged
 
 
 def _print_ceiling(row: dict, engines: list[str]) -> None:
@@ -283,8 +344,8 @@ def main() -> None:
         results["loadavg_before"] = load
         print(f"\nengines on {os.cpu_count()} CPUs, {args.threads} threads each; load average {load[0]:.1f} "
               f"{load[1]:.1f} {load[2]:.1f} before the run", flush=True)
-        results["engines"] = engines_bench(names, engines, args.threads, concurrent, args.decode_tokens,
-                                           args.prefill_words)
+        results["engines"] = isolated_engines_bench(names, engines, args.threads, concurrent, args.decode_tokens,
+                                                    args.prefill_words)
         results["loadavg_after"] = os.getloadavg()
         print(f"load average after: {results['loadavg_after'][0]:.1f}\n")
         head = "| model | in flight | " + " | ".join(

@@ -1,8 +1,8 @@
 """GGUF models on llama.cpp in this process (``xllamacpp``): ``gguf/<path>`` and, by default, ``embedded/<name>``.
 
 One llama.cpp server per loaded file, shared by every model object that names it: its ``n_parallel`` slots
-decode all calls in flight together (continuous batching in C++; on 2 cores it decodes one request of the 1.5B
-3.4x faster than our transformers batcher, see ``benchmarks/models_bench.py``).
+decode all calls in flight together (continuous batching in C++; on 2 cores it decodes the 1.5B 4.4x
+faster than our transformers batcher with one request in flight, see ``benchmarks/models_bench.py``).
 Each call runs in a worker thread and streams, so an asyncio cancellation stops its slot at the next token.
 Each slot has its own KV cache (``kv_unified`` off): with a shared cache, concurrent calls with the same seed
 gave different replies here; with separate ones a reply depends only on its request.
