@@ -196,17 +196,9 @@ def engines_bench(names: list[str], engines: list[str], threads: int, concurrent
                   prefill_words: int, templates: dict[str, str] | None = None) -> list[dict]:
     """Prefill and decode tokens/s at each number of requests in flight for the given engines, loaded together in
     this process (``isolated_engines_bench`` gives each its own)."""
-    from codesteer.models._packaged import packaged_models
-
-    paths = {r.name: r.path for r in packaged_models()}
-    bandwidth = read_bandwidth(threads)
-    print(f"  memory read bandwidth with {threads} thread(s): {bandwidth / 1e9:.1f} GB/s", flush=True)
     rows = []
     for name in names:
-        models, row = {}, {"model": f"embedded/{name}", "threads": threads, "load_s": {}, "levels": {},
-                           "read_bandwidth": bandwidth}
-        if paths.get(name) is not None:
-            row["weight_bytes"] = weight_bytes(paths[name])
+        models, row = {}, {"model": f"embedded/{name}", "threads": threads, "load_s": {}, "levels": {}}
         for engine in engines:
             start = time.perf_counter()
             models[engine] = _engine_model(name, engine, threads, max(concurrent))
@@ -260,6 +252,10 @@ def isolated_engines_bench(names: list[str], engines: list[str], threads: int, c
     8.6 tokens/s beside a loaded transformers model and 12.3 alone. The first engine picks each model's decode
     request; the others are asked the same.
     """
+    from codesteer.models._packaged import packaged_models
+
+    bandwidth = read_bandwidth(threads)  # here, while no engine runs
+    print(f"  memory read bandwidth with {threads} thread(s): {bandwidth / 1e9:.1f} GB/s", flush=True)
     ctx = mp.get_context("spawn")
     merged: list[dict] = []
     for engine in engines:
@@ -277,6 +273,12 @@ def isolated_engines_bench(names: list[str], engines: list[str], threads: int, c
             into["load_s"].update(row["load_s"])
             for k, level in row["levels"].items():
                 into["levels"][k].update(level)
+    paths = {r.name: r.path for r in packaged_models()}
+    for row in merged:
+        row["read_bandwidth"] = bandwidth
+        path = paths.get(row["model"].removeprefix("embedded/"))
+        if path is not None:
+            row["weight_bytes"] = weight_bytes(path)
     return merged
 
 

@@ -16,7 +16,7 @@ from codesteer.models._embedded import (
     embedded_path,
     find_embedded_gguf,
 )
-from codesteer.models._llamacpp import import_xllamacpp, llamacpp_build
+from codesteer.models._llamacpp import llamacpp_build
 from codesteer.models._packaged import packaged_models
 from codesteer.models._registry import SPEC_FORMS, TRANSPORT_OPTIONS, get_model, is_remote, option_names
 from codesteer.models._remote import RetryPolicy, waiting_calls
@@ -38,7 +38,6 @@ from codesteer.models._types import (
 
 __all__ = [
     "embedded_engine",
-    "import_xllamacpp",
     "llamacpp_build",
     "packaged_models",
     "EMBEDDED",

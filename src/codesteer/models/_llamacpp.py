@@ -65,7 +65,7 @@ def cpu_kernels(system_info: str, cpu_flags: Iterable[str]) -> tuple[list[str], 
     build does not use.
 
     The PyPI wheel is built for any x86-64 with AVX2; on a CPU with AVX-512 a build from source prefills faster
-    (1.6x for the 1.5B here; decoding, bound by memory, is no faster). A line that does not read as llama.cpp's
+    (1.5-1.7x for the 1.5B here; one request decodes no faster). A line that does not read as llama.cpp's
     gives two empty lists: no claim either way.
     """
     on = {m.group(1) for m in re.finditer(r"\b([A-Z0-9_]+) = 1\b", system_info)}
